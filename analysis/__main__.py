@@ -1,0 +1,97 @@
+"""Command line: ``python -m analysis {model,units,stance,report,notebooks} ...``."""
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+
+def _model(args):
+    from .encoder import bundled_model_dir, load_encoder
+
+    if args.model:
+        print(load_encoder(args.model))
+    else:
+        print(bundled_model_dir())
+
+
+def _units(args):
+    from .corpus import load_page, units
+    from .resources import write_table
+
+    df = units(load_page(args.page, encoding=args.encoding))
+    print(f"{write_table(df, args.out)}: {len(df)} units "
+          f"({(df.part == 'article').sum()} article, {(df.part == 'comment').sum()} comment)")
+
+
+def _stance(args):
+    from .stance import stance_csv
+
+    stance_csv(args.input, args.output, targets=args.targets.split(",") if args.targets else None,
+               model=args.model)
+
+
+def _report(args):
+    from .report import write_report
+
+    out = write_report(args.page, args.out, model=args.model, encoding=args.encoding)
+    print(f"report written to {out}")
+
+
+def _notebooks(args):
+    from .notebooks import run_all
+
+    for path in run_all(page=args.page, model=args.model):
+        print(f"executed {path}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("model", help="convert the bundled multilingual-e5-small (once) or check a model loads")
+    p.add_argument("--model", help="hub id or local path to check instead")
+    p.set_defaults(func=_model)
+
+    p = sub.add_parser("units", help="parse a page and write its units table")
+    p.add_argument("page")
+    p.add_argument("--out", required=True)
+    p.add_argument("--encoding", default="utf-8")
+    p.set_defaults(func=_units)
+
+    p = sub.add_parser("stance", help="stance of each text toward each target (CSV in, CSV out)")
+    p.add_argument("--input", required=True, help="UTF-8 CSV with columns id,text")
+    p.add_argument("--output", required=True)
+    p.add_argument("--targets", help="comma-separated target names (default: all in targets.yaml)")
+    p.add_argument("--model", help="hub id or local path (default: bundled multilingual-e5-small)")
+    p.set_defaults(func=_stance)
+
+    p = sub.add_parser("report", help="every measure for one page (raw dump or JSON)")
+    p.add_argument("page")
+    p.add_argument("--out", required=True)
+    p.add_argument("--model")
+    p.add_argument("--encoding", default="utf-8")
+    p.set_defaults(func=_report)
+
+    p = sub.add_parser("notebooks", help="execute the notebooks headless (they write figures/)")
+    p.add_argument("--page")
+    p.add_argument("--model")
+    p.set_defaults(func=_notebooks)
+
+    args = parser.parse_args(argv)
+    from .corpus import CorpusError
+    from .encoder import EncoderError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            args.func(args)
+    except (CorpusError, EncoderError, ValueError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

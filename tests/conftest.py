@@ -1,0 +1,33 @@
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "data" / "raw" / "algeriepart_2024-04-26_algerie-wagner-mali.txt"
+
+
+@pytest.fixture(scope="session")
+def seed_path():
+    return SEED
+
+
+@pytest.fixture(scope="session")
+def seed_page():
+    from analysis.corpus import load_page
+
+    return load_page(SEED)
+
+
+@pytest.fixture(scope="session")
+def seed_units(seed_page):
+    from analysis.corpus import units
+
+    return units(seed_page)
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    from analysis.encoder import load_encoder
+
+    return load_encoder()

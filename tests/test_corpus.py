@@ -1,0 +1,169 @@
+import json
+import warnings
+
+import pandas as pd
+import pytest
+
+from analysis.corpus import CorpusError, CorpusWarning, load_json, load_page, load_table, parse_dump, units
+
+
+def test_seed_header_title_and_parts(seed_page):
+    p = seed_page
+    assert p.title.startswith("L’Algérie négocie avec la junte malienne")
+    assert p.title.endswith("militaires russes de Wagner")
+    assert p.kicker == "Exclusif."
+    assert p.date == "2024-04-26"
+    assert p.place == "Alger"
+    assert len(p.paragraphs) == 10
+    assert [c.number for c in p.comments] == [1, 2, 3, 4, 5, 6]
+    assert {f.kind for f in p.furniture} == {"weather", "section", "comment_counter"}
+    assert [f.text for f in p.furniture if f.kind == "section"] == ["dernières nouvelles", "Actualités"]
+
+
+def test_every_nonblank_line_lands_in_exactly_one_field(seed_page, seed_path):
+    p = seed_page
+    used = [p.title_block.line] + list(p.header_lines.values())
+    used += [f.line for f in p.furniture]
+    for blk in p.paragraphs + p.comments:
+        used += [ln for ln, (o, s, e) in zip(blk.lines, blk.segments) if e > s]
+    lines = seed_path.read_text(encoding="utf-8").split("\n")
+    nonblank = [i + 1 for i, t in enumerate(lines) if t.strip()]
+    assert sorted(used) == nonblank  # no line twice, none missing
+
+
+def test_offsets_point_into_raw_text(seed_page, seed_units):
+    p = seed_page
+    for blk in [p.title_block] + p.paragraphs + p.comments:
+        for off, s, e in blk.segments:
+            assert blk.text[off:off + e - s] == p.raw[s:e]
+    for row in seed_units.itertuples():
+        assert " ".join(p.raw[row.start:row.end].split()) == " ".join(row.text.split())
+
+
+def test_comments_keep_continuation_lines_and_mentions(seed_page):
+    c4, c6 = seed_page.comments[3], seed_page.comments[5]
+    assert c4.text.startswith("Fakenews à la sauce du Makhenez\nL’Algérie exige")
+    assert c4.text.endswith("c’est la réalité")
+    assert c6.mentions == ["karim70"]
+    assert c6.reply_to == 5 and c6.reply_basis == "word overlap"
+    assert seed_page.comments[0].reply_to is None
+
+
+def test_units_table(seed_units):
+    u = seed_units
+    assert list(u.columns[:8]) == ["unit_id", "part", "comment_no", "paragraph_no", "sentence_no", "text", "start", "end"]
+    assert u.unit_id.is_unique
+    assert set(u[u.part == "comment"].comment_no) == {1, 2, 3, 4, 5, 6}
+    assert (u[u.part == "article"].paragraph_no.max()) == 10
+    assert (u.lang == "fr").mean() > 0.9
+    # a line break ends a sentence in comments
+    assert "Bullshit" in set(u.text)
+    assert u.text.str.contains("Reuters a même révélé").sum() == 1
+
+
+def test_blank_line_inside_comment_is_kept(tmp_path):
+    f = tmp_path / "p.txt"
+    f.write_text("Titre\n\nUn paragraphe.\n\n2 commentaires\n\n  1. Premier\n\n    suite du premier\n\n  2. Second\n",
+                 encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = load_page(f)
+    assert p.comments[0].text == "Premier\n\nsuite du premier"
+    assert p.comments[1].text == "Second"
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "file is empty"),
+    (b"  \n\n", "file is empty"),
+    (b"<!DOCTYPE html><html><body>x</body></html>", "HTML page"),
+    (b"Titre\n\nCorps \xe9t\xe9\n", "byte offset 13"),
+])
+def test_bad_input_names_file_and_line(tmp_path, content, message):
+    f = tmp_path / "bad.txt"
+    f.write_bytes(content)
+    with pytest.raises(CorpusError, match=message) as err:
+        load_page(f)
+    assert str(f) in str(err.value)
+    assert err.value.line == (3 if b"\xe9" in content else 1)
+
+
+def test_other_encoding_can_be_given(tmp_path):
+    f = tmp_path / "latin.txt"
+    f.write_bytes("Titre\n\nCorps été.\n".encode("cp1252"))
+    with pytest.warns(CorpusWarning, match="no comments"):
+        p = load_page(f, encoding="cp1252")
+    assert p.paragraphs[0].text == "Corps été."
+
+
+def test_numbering_that_jumps_is_an_error(tmp_path):
+    f = tmp_path / "jump.txt"
+    f.write_text("Titre\n\nCorps.\n\n3 commentaires\n\n  1. un\n\n  2. deux\n\n  4. quatre\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="expected 3., found 4.") as err:
+        load_page(f)
+    assert err.value.line == 11
+
+
+def test_page_without_comments_warns(tmp_path):
+    f = tmp_path / "nocomment.txt"
+    f.write_text("Titre\n\nCorps de l'article.\n", encoding="utf-8")
+    with pytest.warns(CorpusWarning, match="no comments"):
+        p = load_page(f)
+    assert p.comments == [] and p.paragraphs[0].text == "Corps de l'article."
+
+
+def test_counter_mismatch_warns():
+    with pytest.warns(CorpusWarning, match="announces 3 comments, 1 were found"):
+        parse_dump("Titre\n\nCorps.\n\n3 commentaires\n\n  1. seul\n")
+
+
+def test_very_long_comment_is_kept_whole(tmp_path):
+    long = ("La France est coloniale et le Maroc aussi. " * 25000).strip()  # ~1 MB
+    f = tmp_path / "long.json"
+    f.write_text(json.dumps({"title": "T", "body": ["Corps."], "comments": [{"text": long}]}), encoding="utf-8")
+    p = load_json(f)
+    u = units(p)
+    c = u[u.part == "comment"]
+    # parsed in chunks cut at word breaks: each sentence once, plus a split at each chunk cut
+    assert 25000 <= len(c) <= 25000 + len(long) // 20000 + 1
+    assert "".join(c.text).replace(" ", "") == long.replace(" ", "")
+
+
+def test_json_article(tmp_path):
+    f = tmp_path / "a.json"
+    f.write_text(json.dumps({
+        "title": "Paris et Alger", "date": "2024-05-02", "url": "https://example.org/a",
+        "body": ["Premier paragraphe.", "Second paragraphe."],
+        "comments": [{"id": "c1", "author": "amine", "text": "Vive l'Algérie."},
+                     {"id": "c2", "author": "karim", "text": "@amine tu rêves.", "reply_to": "c1"}]}),
+        encoding="utf-8")
+    p = load_json(f)
+    assert p.title == "Paris et Alger" and p.date == "2024-05-02" and p.url == "https://example.org/a"
+    assert [c.author for c in p.comments] == ["amine", "karim"]
+    assert p.comments[1].reply_to == 1 and p.comments[1].reply_basis == "reply_to field"
+    u = units(p)
+    for row in u.itertuples():
+        assert p.raw[row.start:row.end] == row.text
+
+
+def test_json_errors(tmp_path):
+    f = tmp_path / "bad.json"
+    f.write_text('{"title": "x",\n "body": [1, 2]}', encoding="utf-8")
+    with pytest.raises(CorpusError, match="'body' must be a list"):
+        load_json(f)
+    f.write_text('{"title": "x",\n "body": [}', encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"bad.json:2: invalid JSON"):
+        load_json(f)
+
+
+def test_table_of_articles(tmp_path):
+    df = pd.DataFrame({"article_id": ["a", "a", "a", "b", "b"],
+                       "part": ["title", "body", "comment", "body", "comment"],
+                       "text": ["T1", "Corps A.", "Com A.", "Corps B.", "Com B."]})
+    f = tmp_path / "t.csv"
+    df.to_csv(f, index=False)
+    pages = load_table(f)
+    assert [len(p.comments) for p in pages] == [1, 1]
+    assert pages[0].title == "T1" and pages[1].paragraphs[0].text == "Corps B."
+    df.drop(columns="part").to_csv(f, index=False)
+    with pytest.raises(CorpusError, match="missing column"):
+        load_table(f)
