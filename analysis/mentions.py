@@ -1,0 +1,126 @@
+"""Target mentions: aliases from ``config/targets.yaml`` found with spaCy's Matcher.
+
+Matching runs on a folded form of each token (lower case, no accents, ’ -> '), so it
+is case-, accent- and elision-insensitive. Second-person address ("tes maîtres",
+"vous êtes") in a comment that addresses someone (``@name`` or a reply) is resolved to
+the target whose demonym or slur names the addressee in the addressing sentence
+("le marochie haineux, esclave de ton roitelet"): that is as far as it goes; other
+pronouns are not resolved.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+from spacy.matcher import Matcher
+from spacy.tokens import Token
+from spacy.util import filter_spans
+
+from . import nlp
+from .resources import load_yaml
+
+SECOND_PERSON = {"tu", "toi", "te", "t'", "ton", "ta", "tes", "vous", "votre", "vos"}
+MENTION_COLUMNS = ["unit_id", "target", "start", "end", "surface", "group", "via", "ner", "token_i"]
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, typographic apostrophes made plain."""
+    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+if not Token.has_extension("fold"):
+    Token.set_extension("fold", getter=lambda t: fold(t.text))
+
+
+@dataclass(frozen=True, eq=False)
+class Targets:
+    """Targets with their alias groups, as loaded from YAML."""
+
+    spec: dict
+    source: str = "targets.yaml"
+
+    def __hash__(self):
+        return hash((self.source, tuple(self.spec)))
+
+    def __eq__(self, other):
+        return isinstance(other, Targets) and (self.source, list(self.spec)) == (other.source, list(other.spec))
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.spec)
+
+    def subset(self, names) -> "Targets":
+        unknown = [n for n in names if n not in self.spec]
+        if unknown:
+            raise ValueError(f"unknown target(s) {', '.join(unknown)}; known: {', '.join(self.spec)}")
+        return Targets({n: self.spec[n] for n in names}, self.source)
+
+
+def load_targets(path=None, names=None) -> Targets:
+    """Read and validate targets (default ``config/targets.yaml``); optionally keep ``names``."""
+    spec = load_yaml(path or "targets.yaml")
+    where = path or "analysis/config/targets.yaml"
+    if not isinstance(spec, dict) or not spec:
+        raise ValueError(f"{where}: no targets defined")
+    for name, t in spec.items():
+        groups = (t or {}).get("groups") or {}
+        if not any(g.get(k) for g in groups.values() for k in ("phrases", "prefixes", "demonyms")):
+            raise ValueError(f"{where}: target {name!r} has no aliases; give it at least one phrase")
+    targets = Targets(spec, str(where))
+    return targets.subset(names) if names else targets
+
+
+@lru_cache(maxsize=8)
+def _matcher(targets: Targets) -> Matcher:
+    pipeline = nlp.french()
+    matcher = Matcher(pipeline.vocab)
+    for name, t in targets.spec.items():
+        for gname, g in t["groups"].items():
+            kind = "demonym" if gname == "demonyms" or "demonyms" in g else "alias"
+            pats = []
+            for phrase in (g.get("phrases") or []) + (g.get("demonyms") or []):
+                toks = [fold(tok.text) for tok in pipeline.make_doc(str(phrase))]
+                pats.append([{"_": {"fold": tok}} for tok in toks])
+            for pre in g.get("prefixes") or []:
+                pats.append([{"_": {"fold": {"REGEX": f"^{fold(str(pre))}"}}}])
+            matcher.add(f"{name}|{gname}|{kind}", pats)
+        excluded = [[{"_": {"fold": fold(tok.text)}} for tok in pipeline.make_doc(str(phrase))]
+                    for phrase in t.get("exclude") or []]
+        if excluded:
+            matcher.add(f"{name}|exclude|exclude", excluded)
+    return matcher
+
+
+def find_mentions(doc, targets: Targets) -> list[dict]:
+    """Mentions in one spaCy Doc: ``target, group, kind, start_char, end_char, i, ner``."""
+    matches = _matcher(targets)(doc)
+    spans = []
+    for key, a, b in matches:
+        span = doc[a:b]
+        span.label_ = doc.vocab.strings[key]
+        spans.append(span)
+    out = []
+    for span in filter_spans(spans):  # longest wins, so "Algérie Part" hides "Algérie"
+        target, group, kind = span.label_.split("|")
+        if kind == "exclude":
+            continue
+        out.append({"target": target, "group": group, "kind": kind, "start_char": span.start_char,
+                    "end_char": span.end_char, "i": span.root.i, "surface": span.text,
+                    "ner": span.root.ent_type_ or ""})
+    return out
+
+
+def addressee(docs_mentions) -> str | None:
+    """Target naming the addressee: first demonym or slur in the sentence holding the ``@`` or
+    the comment's first sentence."""
+    for doc, mentions in docs_mentions:
+        first = next(doc.sents, None)
+        for m in mentions:
+            tok = doc[m["i"]]
+            in_address = "@" in tok.sent.text or (first is not None and tok.sent.start == first.start)
+            if m["kind"] == "demonym" and in_address and tok.pos_ in ("NOUN", "PROPN", "ADJ"):
+                return m["target"]
+    return None
