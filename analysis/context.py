@@ -42,7 +42,8 @@ def clause(tok) -> tuple[int, int]:
 
 
 def _phrase(tok) -> str:
-    toks = [t for t in tok.subtree if not t.is_punct and fold(t.text) not in SOURCE_PREPS | {"apres", "d'"}]
+    """The noun phrase headed by ``tok``, without its preposition."""
+    toks = [t for t in tok.subtree if not t.is_punct and t.dep_ != "case"]
     text = " ".join(" ".join(t.text for t in toks).split())
     return text if len(text) <= 60 else tok.text
 
@@ -51,24 +52,28 @@ def holder(tok) -> str:
     """``author`` or the text of the source the stance is attributed to."""
     reporting = lexicons("evidentiality")["reporting_verbs"]
     sent = tok.sent
-    # 1. "selon nos sources", "d'après Reuters", "according to ..."
+    doc = tok.doc
+    # 1. "selon nos sources, ...", "d'après Reuters, ...", "according to X, ...": the words up to the comma
     for t in sent:
         word = fold(t.text)
-        if word == "apres" and t.i > sent.start and fold(t.doc[t.i - 1].text) in ("d'", "d"):
+        if word == "apres" and t.i > sent.start and fold(doc[t.i - 1].text) in ("d'", "d"):
             word = "d'apres"
-        if word in SOURCE_PREPS and t.head.i != tok.i and not (t.head.left_edge.i <= tok.i <= t.head.right_edge.i):
-            return _phrase(t.head)
-    # 2. a reporting verb governing the clause that holds the mention
-    node = tok
-    while node.head.i != node.i:
-        parent = node.head
-        is_complement = node.dep_ in ("ccomp", "xcomp", "obj", "parataxis") or any(
-            c.dep_ == "mark" for c in node.children)  # "... que" clauses the small parser mislabels
-        if is_complement and reporting.count(parent.lemma_):
-            subj = [c for c in parent.children if c.dep_ in ("nsubj", "nsubj:pass")]
-            if subj and fold(subj[0].text) not in SELF_HOLDERS and not (subj[0].left_edge.i <= tok.i <= subj[0].right_edge.i):
+        if word in SOURCE_PREPS and t.i < tok.i:
+            words = []
+            for u in doc[t.i + 1 + (word == "according"):sent.end]:
+                if u.is_punct or u.i == tok.i:
+                    break
+                words.append(u.text)
+            if words and len(words) <= 8:
+                return " ".join(words)
+    # 2. a reporting verb before the mention, with "que" between them: its subject
+    for verb in sent:
+        if verb.i >= tok.i or not reporting.count(verb.lemma_) or verb.pos_ not in ("VERB", "AUX"):
+            continue
+        if any(fold(u.text) in ("que", "qu'") for u in doc[verb.i + 1:tok.i]):
+            subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubj:pass")]
+            if subj and fold(subj[0].text) not in SELF_HOLDERS:
                 return _phrase(subj[0])
-        node = parent
     # 3. agent of a passive evaluation attached to the mention's noun
     for noun in (tok, tok.head):
         for rel in noun.children:

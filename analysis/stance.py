@@ -1,0 +1,332 @@
+"""Target-aware stance: for each mention, P(favor), P(against), P(none) toward its target.
+
+Pipeline: mentions (``mentions.py``) -> the clause around each mention and its holder
+(``context.py``) -> features -> classifier -> unit x target table -> aggregates with
+bootstrap intervals.
+
+Features are the multilingual-e5 embedding of the clause, the same embedding crossed
+with the target (so each target can shift the decision), and lexical cue counts
+(praise, blame, insults, negation, slur used as the mention, second-person address).
+The classifier is a multinomial logistic regression trained on
+``data/annotations/stance_train.csv`` (written for this purpose, never from the seed);
+``method: prototype`` in ``config/stance.yaml`` uses class centroids instead.
+"""
+from __future__ import annotations
+
+import csv
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import context, mentions, nlp
+from .lexicon import lexicons
+from .resources import load_yaml, write_table
+
+LABELS = ("favor", "against", "none")
+ROOT = Path(__file__).resolve().parents[1]
+PEJORATIVE_GROUPS = {"pejoratives", "makhzen"}
+MENTION_TABLE_COLUMNS = ["row", "target", "start", "end", "surface", "group", "via", "ner", "context",
+                         "holder", "holder_target"]
+
+
+# ----------------------------------------------------------------------------- mentions in context
+def find(texts: list[str], targets: mentions.Targets, groups=None, addressing=None) -> pd.DataFrame:
+    """Mentions of ``targets`` in each text, with clause context and holder.
+
+    ``groups`` (one key per text, e.g. the comment number) and ``addressing`` ({key: bool},
+    whether that comment addresses another commenter) enable second-person resolution.
+    """
+    docs = [d for parts in nlp.parse(list(texts)) for _, d in parts[:1]]
+    groups = list(range(len(docs))) if groups is None else list(groups)
+    found = [mentions.find_mentions(d, targets) for d in docs]
+    address_target = {}
+    for g in dict.fromkeys(groups):
+        idx = [i for i, k in enumerate(groups) if k == g]
+        speaks_to = addressing.get(g, False) if addressing else any("@" in docs[i].text for i in idx)
+        if speaks_to:
+            address_target[g] = mentions.addressee([(docs[i], found[i]) for i in idx])
+    rows = []
+    for i, (doc, ms) in enumerate(zip(docs, found)):
+        addr = address_target.get(groups[i])
+        if addr in targets.spec:
+            taken = {m["i"] for m in ms}
+            ms = ms + [{"target": addr, "group": "address", "kind": "address", "start_char": t.idx,
+                        "end_char": t.idx + len(t.text), "i": t.i, "surface": t.text, "ner": ""}
+                       for t in doc if mentions.fold(t.text) in mentions.SECOND_PERSON and t.i not in taken
+                       and not (t.i > 0 and doc[t.i - 1].text.endswith("-"))]  # "unissez-vous"
+        for m in ms:
+            tok = doc[m["i"]]
+            a, b = context.clause(tok)
+            who = context.holder(tok)
+            rows.append({"row": i, "target": m["target"], "start": m["start_char"], "end": m["end_char"],
+                         "surface": m["surface"], "group": m["group"],
+                         "via": "address" if m["kind"] == "address" else "alias", "ner": m["ner"],
+                         "context": doc.text[a:b], "holder": who, "holder_target": holder_target(who, targets)})
+    return pd.DataFrame(rows, columns=MENTION_TABLE_COLUMNS)
+
+
+def holder_target(holder: str, targets: mentions.Targets) -> str:
+    """The target a holder phrase names ("le régime algérien" -> Algeria), else the phrase."""
+    if holder == "author":
+        return "author"
+    found = mentions.find_mentions(nlp.french()(holder), targets)
+    return found[0]["target"] if found else holder
+
+
+# ----------------------------------------------------------------------------- features and model
+def cue_features(contexts, groups, vias) -> np.ndarray:
+    """Counts of praise, blame, insult, negation; slur as mention; second-person address."""
+    cues, insults = lexicons("stance_cues"), lexicons("incivility")
+    rows = []
+    for ctx, group, via in zip(contexts, groups, vias):
+        rows.append([cues["favor"].count(ctx), cues["against"].count(ctx),
+                     sum(lex.count(ctx) for lex in insults.values()), cues["negation"].count(ctx),
+                     float(group in PEJORATIVE_GROUPS), float(via == "address")])
+    return np.asarray(rows, np.float32)
+
+
+@dataclass
+class StanceModel:
+    """A fitted stance classifier over (clause embedding, target, cues)."""
+
+    encoder: object
+    target_names: list[str]
+    method: str
+    W: np.ndarray  # (n_features, 3) for head; (3, dim) centroids for prototype
+    b: np.ndarray
+    settings: dict
+
+    def embed(self, contexts) -> np.ndarray:
+        return self.encoder.encode(list(contexts), kind=self.settings["prefix"])
+
+    def features(self, contexts, targets, groups, vias) -> np.ndarray:
+        e = self.embed(contexts)
+        if not self.settings["crossed"]:
+            return np.hstack([e, cue_features(contexts, groups, vias) * self.settings["cue_scale"]])
+        onehot = np.zeros((len(e), len(self.target_names)), np.float32)
+        for r, t in enumerate(targets):
+            if t in self.target_names:
+                onehot[r, self.target_names.index(t)] = 1
+        crossed = (e[:, :, None] * onehot[:, None, :]).reshape(len(e), -1)
+        cues = cue_features(contexts, groups, vias) * self.settings["cue_scale"]
+        return np.hstack([e, crossed, cues])
+
+    def predict_proba(self, contexts, targets, groups, vias) -> np.ndarray:
+        """(n, 3) probabilities in LABELS order."""
+        if len(contexts) == 0:
+            return np.zeros((0, 3), np.float32)
+        if self.method == "prototype":
+            logits = self.settings["prototype_temperature"] * (self.embed(contexts) @ self.W.T)
+        else:
+            logits = self.features(contexts, targets, groups, vias) @ self.W + self.b
+        logits = logits - logits.max(1, keepdims=True)
+        p = np.exp(logits)
+        return (p / p.sum(1, keepdims=True)).astype(np.float32)
+
+
+def training_examples(path, targets: mentions.Targets) -> pd.DataFrame:
+    """Training rows with the clause context the model sees at prediction time."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = {"text", "target", "label"} - set(df.columns)
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+    bad = df[~df.label.isin(LABELS)]
+    if len(bad):
+        raise ValueError(f"{path}:{bad.index[0] + 2}: label must be favor, against or none")
+    found = find(df.text.tolist(), targets)
+    ctx, grp, via = [], [], []
+    for i, row in df.iterrows():
+        ms = found[(found.row == i) & (found.target == row.target)]
+        if len(ms):
+            first = ms.iloc[0]
+            ctx.append(first.context), grp.append(first.group), via.append(first.via)
+        else:  # stance toward an unnamed target (e.g. addressed as "vous"): whole text
+            ctx.append(row.text), grp.append(""), via.append("address" if "@" in row.text else "alias")
+    return df.assign(context=ctx, group=grp, via=via)
+
+
+def fit(encoder=None, targets=None, train_path=None, method=None, settings=None) -> StanceModel:
+    """Fit the stance model on the training file (see ``config/stance.yaml``)."""
+    from sklearn.linear_model import LogisticRegression
+
+    from .encoder import load_encoder
+
+    settings = {**load_yaml("stance.yaml"), **(settings or {})}
+    method = method or settings["method"]
+    encoder = encoder or load_encoder()
+    targets = targets or mentions.load_targets()
+    path = Path(train_path or ROOT / settings["train_file"])
+    ex = training_examples(path, targets)
+    names = targets.names
+    model = StanceModel(encoder, names, method, np.zeros(0), np.zeros(0), settings)
+    y = np.array([LABELS.index(label) for label in ex.label])
+    if method == "prototype":
+        e = model.embed(ex.context)
+        cent = np.stack([e[y == k].mean(0) for k in range(3)])
+        model.W = cent / np.linalg.norm(cent, axis=1, keepdims=True)
+        return model
+    X = model.features(ex.context, ex.target, ex.group, ex.via)
+    clf = LogisticRegression(C=settings["C"], max_iter=5000, class_weight="balanced")
+    clf.fit(X, y)
+    model.W, model.b = clf.coef_.T.astype(np.float32), clf.intercept_.astype(np.float32)
+    return model
+
+
+_MODELS: dict = {}
+
+
+def load_model(model_name=None, method=None) -> StanceModel:
+    """Model fitted on every target of targets.yaml, once per process (embeddings are cached
+    on disk, so a refit takes seconds)."""
+    from .encoder import load_encoder
+
+    key = (str(model_name), method)
+    if key not in _MODELS:
+        _MODELS[key] = fit(load_encoder(model_name), mentions.load_targets(), method=method)
+    return _MODELS[key]
+
+
+# ----------------------------------------------------------------------------- scoring
+def score_mentions(found: pd.DataFrame, model: StanceModel) -> pd.DataFrame:
+    p = model.predict_proba(found.context.tolist(), found.target, found.group, found.via)
+    out = found.copy()
+    out["p_favor"], out["p_against"], out["p_none"] = p[:, 0], p[:, 1], p[:, 2]
+    out["label"] = [LABELS[k] for k in p.argmax(1)] if len(p) else []
+    return out
+
+
+def combine(scored: pd.DataFrame, keys: list[str], target_names: list[str], index: pd.DataFrame) -> pd.DataFrame:
+    """Mentions -> one row per (keys x target): mean probabilities, decisive evidence and holder."""
+    rows = []
+    groups = {k: g for k, g in scored.groupby(keys + ["target"], sort=False)} if len(scored) else {}
+    for rec in index[keys].drop_duplicates().itertuples(index=False):
+        for t in target_names:
+            g = groups.get(tuple(rec) + (t,))
+            row = dict(zip(keys, rec), target=t)
+            if g is None:
+                rows.append({**row, "mentioned": False, "n_mentions": 0, "label": "none", "p_favor": 0.0,
+                             "p_against": 0.0, "p_none": 1.0, "holder": "", "evidence": ""})
+                continue
+            p = g[["p_favor", "p_against", "p_none"]].mean().to_numpy()
+            decisive = g.loc[(g.p_favor - g.p_against).abs().idxmax()]
+            rows.append({**row, "mentioned": True, "n_mentions": len(g), "label": LABELS[int(p.argmax())],
+                         "p_favor": p[0], "p_against": p[1], "p_none": p[2],
+                         "holder": "author" if (g.holder == "author").any() else decisive.holder,
+                         "evidence": decisive.context})
+    return pd.DataFrame(rows)
+
+
+def score_units(units: pd.DataFrame, page=None, model: StanceModel | None = None,
+                targets: mentions.Targets | None = None):
+    """Stance of each unit toward each target.
+
+    Returns ``(unit_scores, mention_scores)``: one row per unit x target (columns
+    ``unit_id, part, comment_no, target, mentioned, n_mentions, label, p_favor, p_against,
+    p_none, holder, evidence``) and one row per mention.
+    """
+    model = model or load_model()
+    targets = targets or mentions.load_targets().subset(model.target_names)
+    keys = units.comment_no.fillna(0).astype(int).tolist()
+    addressing = {}
+    if page is not None:
+        addressing = {c.number: bool(c.mentions or c.reply_to) for c in page.comments}
+    found = find(units.text.tolist(), targets, groups=keys, addressing=addressing)
+    found = found.assign(unit_id=units.unit_id.to_numpy()[found.row.to_numpy(int)] if len(found) else [])
+    scored = score_mentions(found, model)
+    table = combine(scored, ["unit_id"], targets.names, units)
+    table = units[["unit_id", "part", "comment_no"]].merge(table, on="unit_id")
+    scored = scored.merge(units[["unit_id", "part", "comment_no"]], on="unit_id")
+    return table, scored
+
+
+def stance_table(ids, texts, model_name=None, targets=None) -> pd.DataFrame:
+    """One row per (id, target) for texts given as a whole (the CLI's contract)."""
+    targets = targets or mentions.load_targets()
+    model = load_model(model_name)
+    found = find(list(texts), targets)
+    index = pd.DataFrame({"id": list(ids)})
+    found = found.assign(id=index.id.to_numpy()[found.row.to_numpy(int)] if len(found) else [])
+    table = combine(score_mentions(found, model), ["id"], targets.names, index)
+    return table[["id", "target", "mentioned", "label", "p_favor", "p_against", "p_none", "holder", "evidence"]]
+
+
+# ----------------------------------------------------------------------------- aggregation
+def bootstrap_mean(values, n_boot: int = 2000, seed: int = 0) -> tuple[float, float, float]:
+    """Mean and percentile 95% bootstrap interval (seeded)."""
+    v = np.asarray(values, float)
+    if len(v) == 0:
+        return np.nan, np.nan, np.nan
+    rng = np.random.default_rng(seed)
+    means = v[rng.integers(0, len(v), (n_boot, len(v)))].mean(1)
+    return float(v.mean()), float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def aggregate(unit_scores: pd.DataFrame, by=("part", "target"), author_only: bool = True,
+              seed: int = 0) -> pd.DataFrame:
+    """Stance per group over units that mention the target: counts, mean of
+    p_favor - p_against and its bootstrap 95% interval. Author-held stances only by default."""
+    df = unit_scores[unit_scores.mentioned]
+    if author_only:
+        df = df[df.holder == "author"]
+    rows = []
+    for key, g in df.groupby(list(by), sort=True):
+        mean, lo, hi = bootstrap_mean(g.p_favor - g.p_against, seed=seed)
+        counts = g.label.value_counts()
+        rows.append({**dict(zip(by, key if isinstance(key, tuple) else (key,))), "n": len(g),
+                     **{lab: int(counts.get(lab, 0)) for lab in LABELS},
+                     "mean": mean, "ci_low": lo, "ci_high": hi})
+    return pd.DataFrame(rows, columns=list(by) + ["n", *LABELS, "mean", "ci_low", "ci_high"])
+
+
+def holder_network(mention_scores: pd.DataFrame):
+    """networkx DiGraph holder -> target; edge weight = mean p_favor - p_against, n mentions."""
+    import networkx as nx
+
+    g = nx.DiGraph()
+    for (h, t), grp in mention_scores.groupby(["holder_target", "target"]):
+        g.add_edge(h, t, stance=float((grp.p_favor - grp.p_against).mean()), n=len(grp))
+    return g
+
+
+# ----------------------------------------------------------------------------- command line
+def _fail(message: str):
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def read_input_csv(path) -> pd.DataFrame:
+    """Read the CLI's input: UTF-8 CSV with columns id,text; a one-line error otherwise."""
+    path = Path(path)
+    if not path.is_file():
+        _fail(f"{path}: no such file")
+    data = path.read_bytes()
+    if not data.strip():
+        _fail(f"{path}:1: file is empty")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        _fail(f"{path}:{line}: not valid UTF-8 at byte offset {err.start}")
+    rows = list(csv.reader(text.splitlines()))
+    header = [h.strip() for h in rows[0]]
+    missing = [c for c in ("id", "text") if c not in header]
+    if missing:
+        _fail(f"{path}:1: missing column(s) {', '.join(missing)}; the header must hold id,text")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    if df.id.duplicated().any():
+        _fail(f"{path}:{int(np.flatnonzero(df.id.duplicated())[0]) + 2}: duplicate id {df.id[df.id.duplicated()].iloc[0]!r}")
+    return df
+
+
+def stance_csv(input_path, output_path, targets=None, model=None) -> Path:
+    """``python -m analysis stance``: CSV id,text in, one row per (id, target) out."""
+    df = read_input_csv(input_path)
+    try:
+        tg = mentions.load_targets(names=targets)
+    except ValueError as err:
+        _fail(str(err))
+    out = stance_table(df.id.tolist(), df.text.tolist(), model, tg)
+    return write_table(out, output_path)
