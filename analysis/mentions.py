@@ -59,8 +59,12 @@ class Targets:
         return Targets({n: self.spec[n] for n in names}, self.source)
 
 
-def load_targets(path=None, names=None) -> Targets:
-    """Read and validate targets (default ``config/targets.yaml``); optionally keep ``names``."""
+def load_targets(path=None, names=None, salience: bool = False) -> Targets:
+    """Read and validate targets (default ``config/targets.yaml``).
+
+    By default the stance targets (entries without ``salience_only: true``); ``names``
+    picks entries by name, ``salience=True`` returns every entry.
+    """
     spec = load_yaml(path or "targets.yaml")
     where = path or "analysis/config/targets.yaml"
     if not isinstance(spec, dict) or not spec:
@@ -70,7 +74,11 @@ def load_targets(path=None, names=None) -> Targets:
         if not any(g.get(k) for g in groups.values() for k in ("phrases", "prefixes", "demonyms")):
             raise ValueError(f"{where}: target {name!r} has no aliases; give it at least one phrase")
     targets = Targets(spec, str(where))
-    return targets.subset(names) if names else targets
+    if names:
+        return targets.subset(names)
+    if salience:
+        return targets
+    return targets.subset([n for n, t in spec.items() if not t.get("salience_only")])
 
 
 @lru_cache(maxsize=8)

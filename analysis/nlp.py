@@ -74,3 +74,8 @@ def parse(texts: list[str]) -> list[list[tuple[int, Doc]]]:
     flat = [p for ps in pieces for _, p in ps]
     docs = iter(french().pipe(flat, batch_size=64))
     return [[(off, next(docs)) for off, _ in ps] for ps in pieces]
+
+
+def docs(texts) -> list[Doc]:
+    """Parse short texts (units are at most one chunk long)."""
+    return list(french().pipe(list(texts), batch_size=64))

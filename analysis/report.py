@@ -1,0 +1,118 @@
+"""One call for every measure: ``analyze(page)`` and ``python -m analysis report PAGE --out DIR``."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import address, corpus, evidentiality, frames, incivility, mentions, nlp, salience, specificity, stance
+from .resources import atomic_path, write_table
+
+PARTS = {"article": "article", "comments": "comment"}
+
+
+@dataclass
+class Analysis:
+    """Every table of one page, tidy, plus the summary the report writes."""
+
+    page: corpus.Page
+    units: pd.DataFrame
+    stance: pd.DataFrame  # unit x target
+    mentions: pd.DataFrame  # one row per scored mention
+    salience: pd.DataFrame  # unit x target (all entities)
+    evidentiality: pd.DataFrame
+    incivility: pd.DataFrame
+    frames: pd.DataFrame
+    address: pd.DataFrame
+    specificity: pd.DataFrame
+    summary: dict = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {k: getattr(self, k) for k in ("units", "stance", "mentions", "salience", "evidentiality",
+                                               "incivility", "frames", "address", "specificity")}
+
+    def holder_network(self):
+        return stance.holder_network(self.mentions)
+
+    def interaction_graph(self):
+        return address.interaction_graph(self.page, self.mentions)
+
+
+def analyze(page, model: str | None = None, targets=None, encoding: str = "utf-8") -> Analysis:
+    """Run every measure on a page (a ``Page`` or a path to a raw dump or JSON article).
+
+    ``model``: hub id or local path of the transformer (default: bundled multilingual-e5-small);
+    ``targets``: stance target names (default: the four of targets.yaml).
+    """
+    from .encoder import load_encoder
+
+    if not isinstance(page, corpus.Page):
+        page = corpus.load_page(page, encoding=encoding)
+    enc = load_encoder(model)
+    tg = mentions.load_targets(names=targets)
+    units = corpus.units(page)
+    docs = nlp.docs(units.text)
+    unit_stance, mention_scores = stance.score_units(units, page, stance.load_model(model), tg)
+    counts = specificity.lemma_counts(units, docs)
+    a = Analysis(page=page, units=units, stance=unit_stance, mentions=mention_scores,
+                 salience=salience.mention_table(units, docs),
+                 evidentiality=evidentiality.evidentiality(units, docs),
+                 incivility=incivility.incivility(units, enc), frames=frames.frames(units, enc),
+                 address=address.address(units, docs), specificity=specificity.specificity(counts))
+    a.summary = summarize(a, model or "multilingual-e5-small (bundled)")
+    return a
+
+
+def _num(x):
+    return None if x is None or (isinstance(x, float) and np.isnan(x)) else round(float(x), 4)
+
+
+def summarize(a: Analysis, model_name: str) -> dict:
+    """The report's summary.json: per side, salience, stance, evidential and incivility rates, frames."""
+    sal = salience.salience(a.salience).set_index("target")
+    agg = stance.aggregate(a.stance, by=("part", "target"))
+    shares = frames.frame_shares(a.frames)
+    out = {"page": {"source": a.page.source, "title": a.page.title, "date": a.page.date, "place": a.page.place,
+                    "paragraphs": len(a.page.paragraphs), "comments": len(a.page.comments)},
+           "model": model_name, "stance_held_by": "author (attributed stances are in mentions.parquet)"}
+    for side, part in PARTS.items():
+        units = a.units[a.units.part == part]
+        st = {}
+        for t in a.stance.target.unique():
+            row = agg[(agg.part == part) & (agg.target == t)]
+            if len(row):
+                r = row.iloc[0]
+                st[t] = {"favor": int(r.favor), "against": int(r.against), "none": int(r.none),
+                         "mean": _num(r["mean"]), "ci_low": _num(r.ci_low), "ci_high": _num(r.ci_high)}
+            else:
+                st[t] = {"favor": 0, "against": 0, "none": 0, "mean": None, "ci_low": None, "ci_high": None}
+        ev = a.evidentiality[a.evidentiality.part == part]
+        inc = a.incivility[a.incivility.part == part]
+        fr = shares[shares.part == part].set_index("frame").share
+        out[side] = {
+            "units": len(units),
+            "salience": {t: _num(sal.loc[t, part]) for t in sal.index},
+            "only_here": [t for t in sal.index if sal.loc[t, "only_in"] == part],
+            "stance": st,
+            "evidential_rate": _num(ev.evidential.mean()) if len(ev) else None,
+            "certainty_rate": _num(ev.certain.mean()) if len(ev) else None,
+            "incivility_rate": _num(inc.uncivil.mean()) if len(inc) else None,
+            "incivility_transformer": _num(inc.p_uncivil.mean()) if len(inc) else None,
+            "frames": {f: _num(s) for f, s in fr.items()},
+        }
+    return out
+
+
+def write_report(page, out_dir, model: str | None = None, encoding: str = "utf-8") -> Path:
+    """Write every table as Parquet and CSV plus ``summary.json`` into ``out_dir``."""
+    a = analyze(page, model=model, encoding=encoding)
+    out = Path(out_dir)
+    for name, df in a.tables().items():
+        write_table(df, out / f"{name}.parquet")
+        write_table(df, out / f"{name}.csv")
+    with atomic_path(out / "summary.json") as tmp:
+        tmp.write_text(json.dumps(a.summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    return out
