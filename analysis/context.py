@@ -3,7 +3,8 @@
 The clause is read off spaCy's dependency parse: from the mention up to the nearest
 clause head, minus the other clauses hanging from that head (conjuncts, adverbial,
 complement and parataxis clauses) that do not contain the mention. Short clauses
-(under four words) fall back to the sentence.
+(under four words) fall back to the sentence. Neither runs across strong punctuation
+(… ; : ! ?), which in comments separates what the parser often joins.
 
 The holder is ``author`` unless the parse shows reported speech: an ``selon X`` /
 ``d'après X`` / ``according to X`` phrase, a reporting verb whose complement clause
@@ -17,6 +18,7 @@ from .lexicon import lexicons
 from .mentions import fold
 
 CLAUSE_DEPS = {"conj", "parataxis", "advcl", "ccomp", "acl:relcl", "acl"}
+STRONG_PUNCT = {"…", "...", ";", ":", "!", "?", "!!", "?!"}  # a clause never runs across these
 SOURCE_PREPS = {"selon", "d'apres", "according"}
 SELF_HOLDERS = {"nous", "on", "je", "j'"}  # the outlet or commenter speaking
 
@@ -37,8 +39,11 @@ def clause(tok) -> tuple[int, int]:
         keep.pop()
     sent = tok.sent
     if sum(not t.is_punct for t in keep) < 4 or not keep:
-        return sent.start_char, sent.end_char
-    return keep[0].idx, keep[-1].idx + len(keep[-1].text)
+        keep = list(sent)
+    left = max([t.i + 1 for t in keep if t.i < tok.i and t.text in STRONG_PUNCT], default=keep[0].i)
+    right = min([t.i for t in keep if t.i > tok.i and t.text in STRONG_PUNCT], default=keep[-1].i + 1)
+    span = [t for t in keep if left <= t.i < right and not t.is_space] or [tok]
+    return span[0].idx, span[-1].idx + len(span[-1].text)
 
 
 def _phrase(tok) -> str:

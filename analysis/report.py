@@ -10,6 +10,7 @@ import pandas as pd
 
 from . import address, corpus, evidentiality, frames, incivility, mentions, nlp, salience, specificity, stance
 from .resources import atomic_path, write_table
+from .stats import bootstrap_mean
 
 PARTS = {"article": "article", "comments": "comment"}
 
@@ -104,6 +105,22 @@ def summarize(a: Analysis, model_name: str) -> dict:
             "frames": {f: _num(s) for f, s in fr.items()},
         }
     return out
+
+
+def side_rates(a: Analysis, seed: int = 0) -> pd.DataFrame:
+    """Evidential, certain and uncivil shares per part with bootstrap 95% intervals (tidy)."""
+    measures = {"evidential (attributed, reported, conditional, quoted)": a.evidentiality.set_index("unit_id").evidential,
+                "assertive certainty": a.evidentiality.set_index("unit_id").certain,
+                "uncivil (lexicon)": a.incivility.set_index("unit_id").uncivil,
+                "uncivil (transformer, mean P)": a.incivility.set_index("unit_id").p_uncivil}
+    parts = a.units.set_index("unit_id").part
+    rows = []
+    for name, series in measures.items():
+        for part in ("article", "comment"):
+            vals = series[parts[parts == part].index].astype(float)
+            mean, lo, hi = bootstrap_mean(vals, seed=seed)
+            rows.append({"measure": name, "part": part, "rate": mean, "ci_low": lo, "ci_high": hi, "n": len(vals)})
+    return pd.DataFrame(rows)
 
 
 def write_report(page, out_dir, model: str | None = None, encoding: str = "utf-8") -> Path:

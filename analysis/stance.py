@@ -24,6 +24,7 @@ import pandas as pd
 from . import context, mentions, nlp
 from .lexicon import lexicons
 from .resources import load_yaml, write_table
+from .stats import bootstrap_mean
 
 LABELS = ("favor", "against", "none")
 ROOT = Path(__file__).resolve().parents[1]
@@ -254,16 +255,6 @@ def stance_table(ids, texts, model_name=None, targets=None) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- aggregation
-def bootstrap_mean(values, n_boot: int = 2000, seed: int = 0) -> tuple[float, float, float]:
-    """Mean and percentile 95% bootstrap interval (seeded)."""
-    v = np.asarray(values, float)
-    if len(v) == 0:
-        return np.nan, np.nan, np.nan
-    rng = np.random.default_rng(seed)
-    means = v[rng.integers(0, len(v), (n_boot, len(v)))].mean(1)
-    return float(v.mean()), float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
-
-
 def aggregate(unit_scores: pd.DataFrame, by=("part", "target"), author_only: bool = True,
               seed: int = 0) -> pd.DataFrame:
     """Stance per group over units that mention the target: counts, mean of
