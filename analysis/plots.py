@@ -6,6 +6,7 @@ PNG and SVG deterministically (no timestamps, fixed SVG ids) and atomically.
 """
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -33,8 +34,8 @@ def stance_cmap():
     return sns.blend_palette([AGAINST, NEUTRAL, FAVOR], as_cmap=True)
 
 
-def _caption(fig, text: str) -> None:
-    fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=8, color="#555555")
+def _caption(fig, text: str, width: int = 120) -> None:
+    fig.text(0.01, 0.005, textwrap.fill(text, width), ha="left", va="bottom", fontsize=8, color="#555555")
 
 
 def save(fig, name: str, out_dir="figures") -> list[Path]:
@@ -108,11 +109,11 @@ def part_bars(df: pd.DataFrame, x: str, value: str, title: str, caption: str, xl
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set_xlabel(xlabel)
     ax.set_ylabel("share of units" if percent else value)
-    ax.tick_params(axis="x", rotation=20)
+    plt.setp(ax.get_xticklabels(), rotation=25, ha="right", rotation_mode="anchor")
     ax.legend(title="")
     ax.set_title(title)
     _caption(fig, caption)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
 
 
@@ -134,7 +135,7 @@ def rates_with_intervals(rates: pd.DataFrame, title: str, caption: str):
     ax.legend()
     ax.set_title(title)
     _caption(fig, caption)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
 
 
@@ -154,27 +155,39 @@ def specificity_chart(spec: pd.DataFrame, title: str, caption: str, k: int = 12)
     return fig
 
 
-def network(graph, title: str, caption: str, weight: str = "stance", seed: int = 0):
-    """Draw a DiGraph whose edges carry ``weight`` in [-1, 1] (coloured by the stance palette)."""
+def network(graph, title: str, caption: str, weight: str = "stance", seed: int = 0, right=None):
+    """Draw a DiGraph whose edges carry ``weight`` in [-1, 1] (coloured by the stance palette).
+
+    ``right``: nodes to place in a column on the right (e.g. targets), the others on the left;
+    without it a seeded spring layout is used.
+    """
     import networkx as nx
 
     theme()
-    fig, ax = plt.subplots(figsize=(7.5, 5.5))
-    pos = nx.spring_layout(graph, seed=seed, k=1.2)
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    right = [n for n in right or [] if n in graph]
+    if right:
+        left = [n for n in graph.nodes if n not in right]
+        pos = {n: (0.0, -k / max(len(left) - 1, 1)) for k, n in enumerate(left)}
+        pos.update({n: (1.0, -k / max(len(right) - 1, 1)) for k, n in enumerate(right)})
+    else:
+        pos = nx.spring_layout(graph, seed=seed, k=1.2)
     cmap = stance_cmap()
     edges = list(graph.edges(data=True))
     colors = [cmap((d.get(weight, 0.0) + 1) / 2) if d.get(weight) is not None else "#999999" for _, _, d in edges]
     widths = [1 + 0.6 * min(d.get("n", 1), 8) for _, _, d in edges]
     nx.draw_networkx_nodes(graph, pos, ax=ax, node_color="#FFFFFF", edgecolors="#333333", node_size=1400)
-    nx.draw_networkx_labels(graph, pos, ax=ax, font_size=7)
+    nx.draw_networkx_labels(graph, pos, ax=ax, font_size=7,
+                            labels={n: textwrap.fill(str(n), 14) for n in graph})
     nx.draw_networkx_edges(graph, pos, ax=ax, edge_color=colors, width=widths, arrows=True, arrowsize=14,
                            node_size=1400, connectionstyle="arc3,rad=0.08")
     labels = {(u, v): (f"{d[weight]:+.2f}" if d.get(weight) is not None else d.get("kind", ""))
               for u, v, d in edges}
-    nx.draw_networkx_edge_labels(graph, pos, edge_labels=labels, ax=ax, font_size=6)
+    nx.draw_networkx_edge_labels(graph, pos, edge_labels=labels, ax=ax, font_size=6, label_pos=0.3)
     sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(-1, 1))
     fig.colorbar(sm, ax=ax, shrink=0.6, label="stance: P(favour) − P(against)")
     ax.axis("off")
+    ax.margins(0.12)
     ax.set_title(title)
     _caption(fig, caption)
     fig.tight_layout(rect=(0, 0.04, 1, 1))

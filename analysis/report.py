@@ -109,10 +109,10 @@ def summarize(a: Analysis, model_name: str) -> dict:
 
 def side_rates(a: Analysis, seed: int = 0) -> pd.DataFrame:
     """Evidential, certain and uncivil shares per part with bootstrap 95% intervals (tidy)."""
-    measures = {"evidential (attributed, reported, conditional, quoted)": a.evidentiality.set_index("unit_id").evidential,
-                "assertive certainty": a.evidentiality.set_index("unit_id").certain,
+    measures = {"evidential": a.evidentiality.set_index("unit_id").evidential,
+                "certain": a.evidentiality.set_index("unit_id").certain,
                 "uncivil (lexicon)": a.incivility.set_index("unit_id").uncivil,
-                "uncivil (transformer, mean P)": a.incivility.set_index("unit_id").p_uncivil}
+                "uncivil (transformer)": a.incivility.set_index("unit_id").p_uncivil}
     parts = a.units.set_index("unit_id").part
     rows = []
     for name, series in measures.items():

@@ -13,14 +13,16 @@ from scipy.stats import hypergeom
 
 from . import nlp
 
-CONTENT_POS = {"NOUN", "PROPN", "ADJ", "VERB", "ADV", "PRON", "INTJ", "X"}
+CONTENT_POS = {"NOUN", "PROPN", "ADJ", "VERB", "ADV", "INTJ", "X"}  # plus 1st/2nd person pronouns
 
 
 def lemma_counts(units: pd.DataFrame, docs=None) -> pd.DataFrame:
-    """Tidy lemma frequencies per part (punctuation, numbers and spaces left out)."""
+    """Tidy lemma frequencies per part: content words and the pronouns of address (je, nous,
+    tu, vous...); function words, punctuation and numbers are left out."""
     docs = docs if docs is not None else nlp.docs(units.text)
     rows = [(part, (t.lemma_ or t.text).lower().replace("’", "'")) for part, doc in zip(units.part, docs)
-            for t in doc if t.pos_ in CONTENT_POS and not t.is_punct and not t.like_num and t.text.strip()]
+            for t in doc if (t.pos_ in CONTENT_POS or (t.pos_ == "PRON" and set(t.morph.get("Person")) & {"1", "2"}))
+            and not t.is_punct and not t.like_num and t.text.strip()]
     return pd.DataFrame(rows, columns=["part", "lemma"]).value_counts().rename("f").reset_index()
 
 
@@ -37,4 +39,4 @@ def specificity(counts: pd.DataFrame, part: str = "comment", min_freq: int = 2) 
     score = -np.log10(np.clip(p, 1e-300, 1.0)) * np.where(over, 1, -1)
     out = pd.DataFrame({"lemma": total.index[keep], "f_part": f, "f_total": F, "expected": expected.round(2),
                         "specificity": score.round(2)})
-    return out.sort_values(["specificity", "lemma"], ascending=[False, True], ignore_index=True)
+    return out.sort_values(["specificity", "f_part", "lemma"], ascending=[False, False, True], ignore_index=True)

@@ -243,10 +243,10 @@ def score_units(units: pd.DataFrame, page=None, model: StanceModel | None = None
     return table, scored
 
 
-def stance_table(ids, texts, model_name=None, targets=None) -> pd.DataFrame:
+def stance_table(ids, texts, model_name=None, targets=None, method=None) -> pd.DataFrame:
     """One row per (id, target) for texts given as a whole (the CLI's contract)."""
     targets = targets or mentions.load_targets()
-    model = load_model(model_name)
+    model = load_model(model_name, method)
     found = find(list(texts), targets)
     index = pd.DataFrame({"id": list(ids)})
     found = found.assign(id=index.id.to_numpy()[found.row.to_numpy(int)] if len(found) else [])
@@ -273,11 +273,18 @@ def aggregate(unit_scores: pd.DataFrame, by=("part", "target"), author_only: boo
 
 
 def holder_network(mention_scores: pd.DataFrame):
-    """networkx DiGraph holder -> target; edge weight = mean p_favor - p_against, n mentions."""
+    """networkx DiGraph holder -> target; edge weight = mean p_favor - p_against, n mentions.
+
+    Holders are named by the target they belong to ("le régime algérien" -> Algeria) or by
+    their phrase, lower-cased ("Nos sources" and "nos sources" are one node).
+    """
     import networkx as nx
 
     g = nx.DiGraph()
-    for (h, t), grp in mention_scores.groupby(["holder_target", "target"]):
+    keep = {"author", *mentions.load_targets(salience=True).names}
+    named = mention_scores.assign(holder_target=mention_scores.holder_target.map(
+        lambda h: h if h in keep else h.lower()))
+    for (h, t), grp in named.groupby(["holder_target", "target"]):
         g.add_edge(h, t, stance=float((grp.p_favor - grp.p_against).mean()), n=len(grp))
     return g
 

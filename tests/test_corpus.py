@@ -167,3 +167,15 @@ def test_table_of_articles(tmp_path):
     df.drop(columns="part").to_csv(f, index=False)
     with pytest.raises(CorpusError, match="missing column"):
         load_table(f)
+
+
+def test_units_command_writes_parquet(tmp_path, seed_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "units.parquet"
+    r = subprocess.run([sys.executable, "-m", "analysis", "units", str(seed_path), "--out", str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_parquet(out)
+    assert df.comment_no.nunique() == 6 and (df.part == "article").sum() == 27

@@ -1,0 +1,118 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 3. Framing: how the article and its readers talk
+#
+# Salience of each state, frames (a codebook adapted from the Policy Frames Codebook,
+# `analysis/config/frames.yaml`), evidentiality vs certainty, incivility, address and the
+# commenters' interaction graph, and the words that set the comments apart.
+
+# %% tags=["parameters"]
+PAGE = "../data/raw/algeriepart_2024-04-26_algerie-wagner-mali.txt"
+MODEL = None
+FIGURES = "../figures"
+
+# %%
+import pandas as pd
+
+from analysis import analyze, frames, plots, report, salience
+
+a = analyze(PAGE, model=MODEL)
+source = f"Source: {a.page.page_id} ({a.page.date})"
+n_art, n_com = (a.units.part == "article").sum(), (a.units.part == "comment").sum()
+sizes = f"n = {n_art} article and {n_com} comment sentences"
+
+# %% [markdown]
+# ## Salience: who brings whom into the discussion
+
+# %%
+sal = salience.salience(a.salience)
+sal
+
+# %%
+only_comments = sal[sal.only_in == "comment"].target.tolist()
+tidy = sal.melt(id_vars=["target", "only_in"], value_vars=["article", "comment"], var_name="part", value_name="share")
+fig = plots.part_bars(tidy, "target", "share",
+                      f"Only the comments bring in {', '.join(only_comments)}" if only_comments
+                      else "Targets named by article and comments",
+                      f"{source} · share of sentences naming each state · {sizes}")
+plots.save(fig, "salience", FIGURES)
+
+# %% [markdown]
+# ## Frames
+
+# %%
+shares = frames.frame_shares(a.frames)
+book = frames.codebook()["frames"]
+shares = shares.assign(frame=shares.frame.map(lambda f: book.get(f, {}).get("label", f)))
+top = shares.sort_values("share").groupby("part").tail(1).set_index("part").frame
+fig = plots.part_bars(shares, "frame", "share",
+                      f"The article frames alliances (“{top['article']}”); comments turn to “{top['comment']}”",
+                      f"{source} · zero-shot frames (multilingual-e5 vs codebook descriptions) · {sizes}")
+plots.save(fig, "frames", FIGURES)
+
+# %% [markdown]
+# ## Evidentiality and incivility
+
+# %%
+rates = report.side_rates(a)
+rates.round(3)
+
+# %%
+r = rates.set_index(["measure", "part"]).rate
+fig = plots.rates_with_intervals(
+    rates, f"The article attributes and hedges ({r['evidential', 'article']:.0%} of sentences); "
+           f"comments insult ({r['uncivil (lexicon)', 'comment']:.0%})",
+    f"{source} · evidential: attributed, reported, conditional or quoted · certain: assertive markers · "
+    f"uncivil: lexicon hit / mean transformer P · bars: bootstrap 95% CI · {sizes}")
+plots.save(fig, "evidentiality_incivility", FIGURES)
+
+# %%
+a.evidentiality[a.evidentiality.cues != ""][["unit_id", "part", "cues"]]
+
+# %%
+a.incivility[a.incivility.words != ""][["unit_id", "words", "p_uncivil"]]
+
+# %% [markdown]
+# ## Address: we, you, @name — and who answers whom
+
+# %%
+a.address.groupby("part")[["first_plural", "second_person", "at_mentions"]].sum()
+
+# %%
+g = a.interaction_graph()
+pd.DataFrame([{"from": u, "to": v, **d} for u, v, d in g.edges(data=True)])
+
+# %%
+replies = [d for _, _, d in g.edges(data=True) if d["kind"] in ("reply", "at_mention") and "stance" in d]
+title = (f"{len({u for u, _, d in g.edges(data=True) if d['kind'] == 'reply'})} of {len(a.page.comments)} comments "
+         f"answer another commenter" + (f", with stance {replies[0]['stance']:+.2f} toward {replies[0]['target']}"
+                                        if replies else ""))
+fig = plots.network(g, title,
+                    f"{source} · comments -> the comment they answer (reply rule in analysis/corpus.py), "
+                    "the article, or an @name · edge colour: stance toward the addressee")
+plots.save(fig, "interaction_graph", FIGURES)
+
+# %% [markdown]
+# ## Lexical specificity of the comments (Lafon)
+
+# %%
+a.specificity.head(15)
+
+# %%
+top_words = ", ".join(f"“{w}”" for w in a.specificity.lemma.head(3))
+fig = plots.specificity_chart(a.specificity, f"Comments over-use {top_words}; the article's military vocabulary recedes"
+                              if a.specificity.specificity.iloc[-1] < -2 else f"Comments over-use {top_words}",
+                              f"{source} · lemmas with frequency >= 2 · dashed: |specificity| = 2 (p = .01)")
+plots.save(fig, "specificity", FIGURES)

@@ -1,0 +1,61 @@
+import pytest
+
+from analysis import mentions, nlp, stance
+
+
+@pytest.fixture(scope="module")
+def targets():
+    return mentions.load_targets()
+
+
+def found(text, targets):
+    return [(m["target"], m["surface"]) for m in mentions.find_mentions(nlp.french()(text), targets)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("l’Algérie et d'Alger", [("Algeria", "Algérie"), ("Algeria", "Alger")]),
+    ("ALGERIE, algerie, Algérie", [("Algeria", "ALGERIE"), ("Algeria", "algerie"), ("Algeria", "Algérie")]),
+    ("les marochiens et le Makhenez", [("Morocco", "marochiens"), ("Morocco", "Makhenez")]),
+    ("Taboune et le régime algérien", [("Algeria", "Taboune"), ("Algeria", "régime algérien")]),
+    ("la Françafrique de Macron et l'opération Barkhane",
+     [("France", "Françafrique"), ("France", "Macron"), ("France", "opération Barkhane")]),
+    ("Poutine, le Kremlin et le groupe Wagner", [("Russia", "Poutine"), ("Russia", "le Kremlin"), ("Russia", "groupe Wagner")]),
+    ("Algérie Part a révélé l'affaire", []),  # a newspaper, not the state
+])
+def test_alias_matching_is_case_accent_and_elision_insensitive(text, expected, targets):
+    assert found(text, targets) == expected
+
+
+def test_target_without_aliases_is_refused(tmp_path):
+    f = tmp_path / "t.yaml"
+    f.write_text("Mali:\n  groups:\n    country:\n      why: x\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="'Mali' has no aliases"):
+        mentions.load_targets(str(f))
+
+
+def test_unknown_target_name_is_refused():
+    with pytest.raises(ValueError, match="unknown target"):
+        mentions.load_targets(names=["Atlantis"])
+
+
+def test_new_target_from_yaml(tmp_path):
+    f = tmp_path / "t.yaml"
+    f.write_text("Mali:\n  groups:\n    country:\n      why: the state\n      phrases: [Mali, Bamako]\n", encoding="utf-8")
+    tg = mentions.load_targets(str(f))
+    assert found("La junte de Bamako", tg) == [("Mali", "Bamako")]
+
+
+def test_second_person_resolved_to_the_addressee(targets):
+    texts = ["@karim le marocain haineux, esclave de ton roi.", "Vous êtes des colonisateurs."]
+    df = stance.find(texts, targets, groups=[1, 1], addressing={1: True})
+    addr = df[df.via == "address"]
+    assert set(addr.target) == {"Morocco"}
+    assert {"ton", "Vous"} <= set(addr.surface)
+    # without a reply or @name the same words are not resolved
+    df = stance.find(["Vous êtes des colonisateurs."], targets)
+    assert df.empty
+
+
+def test_reflexive_imperative_is_not_address(targets):
+    df = stance.find(["@ali le marocain: unissez-vous !"], targets)
+    assert "vous" not in set(df.surface)
