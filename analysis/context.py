@@ -46,6 +46,25 @@ def clause(tok) -> tuple[int, int]:
     return span[0].idx, span[-1].idx + len(span[-1].text)
 
 
+def cue_text(tok, start: int, end: int) -> str:
+    """The clause with the verb the mention *does* blanked out, for counting stance cues.
+
+    When the mention is the subject of a transitive verb ("l'Algérie soutient le Mali"),
+    that verb says what the target does to something else, not what the writer thinks of
+    the target; an intransitive or copular predicate ("Taboune va dégager", "X est
+    pourri") still counts.
+    """
+    doc, text = tok.doc, tok.doc.text
+    verb = tok.head
+    while tok.dep_ in ("flat:name", "fixed") and verb.head.i != verb.i:
+        tok, verb = verb, verb.head
+    if tok.dep_ == "nsubj" and verb.pos_ == "VERB" and any(
+            c.dep_ in ("obj", "iobj", "obl:arg", "ccomp", "xcomp") for c in verb.children):
+        if start <= verb.idx < end:
+            return text[start:verb.idx] + " " * len(verb.text) + text[verb.idx + len(verb.text):end]
+    return doc.text[start:end]
+
+
 def _phrase(tok) -> str:
     """The noun phrase headed by ``tok``, without its preposition."""
     toks = [t for t in tok.subtree if not t.is_punct and t.dep_ != "case"]

@@ -30,7 +30,7 @@ LABELS = ("favor", "against", "none")
 ROOT = Path(__file__).resolve().parents[1]
 PEJORATIVE_GROUPS = {"pejoratives", "makhzen"}
 MENTION_TABLE_COLUMNS = ["row", "target", "start", "end", "surface", "group", "via", "ner", "context",
-                         "holder", "holder_target"]
+                         "cue_text", "holder", "holder_target"]
 
 
 # ----------------------------------------------------------------------------- mentions in context
@@ -65,7 +65,8 @@ def find(texts: list[str], targets: mentions.Targets, groups=None, addressing=No
             rows.append({"row": i, "target": m["target"], "start": m["start_char"], "end": m["end_char"],
                          "surface": m["surface"], "group": m["group"],
                          "via": "address" if m["kind"] == "address" else "alias", "ner": m["ner"],
-                         "context": doc.text[a:b], "holder": who, "holder_target": holder_target(who, targets)})
+                         "context": doc.text[a:b], "cue_text": context.cue_text(tok, a, b), "holder": who,
+                         "holder_target": holder_target(who, targets)})
     return pd.DataFrame(rows, columns=MENTION_TABLE_COLUMNS)
 
 
@@ -78,11 +79,12 @@ def holder_target(holder: str, targets: mentions.Targets) -> str:
 
 
 # ----------------------------------------------------------------------------- features and model
-def cue_features(contexts, groups, vias) -> np.ndarray:
-    """Counts of praise, blame, insult, negation; slur as mention; second-person address."""
+def cue_features(cue_texts, groups, vias) -> np.ndarray:
+    """Counts of praise, blame, insult, negation (in the clause, see ``context.cue_text``);
+    slur as mention; second-person address."""
     cues, insults = lexicons("stance_cues"), lexicons("incivility")
     rows = []
-    for ctx, group, via in zip(contexts, groups, vias):
+    for ctx, group, via in zip(cue_texts, groups, vias):
         rows.append([cues["favor"].count(ctx), cues["against"].count(ctx),
                      sum(lex.count(ctx) for lex in insults.values()), cues["negation"].count(ctx),
                      float(group in PEJORATIVE_GROUPS), float(via == "address")])
@@ -103,26 +105,26 @@ class StanceModel:
     def embed(self, contexts) -> np.ndarray:
         return self.encoder.encode(list(contexts), kind=self.settings["prefix"])
 
-    def features(self, contexts, targets, groups, vias) -> np.ndarray:
+    def features(self, contexts, cue_texts, targets, groups, vias) -> np.ndarray:
         e = self.embed(contexts)
+        cues = cue_features(cue_texts, groups, vias) * self.settings["cue_scale"]
         if not self.settings["crossed"]:
-            return np.hstack([e, cue_features(contexts, groups, vias) * self.settings["cue_scale"]])
+            return np.hstack([e, cues])
         onehot = np.zeros((len(e), len(self.target_names)), np.float32)
         for r, t in enumerate(targets):
             if t in self.target_names:
                 onehot[r, self.target_names.index(t)] = 1
         crossed = (e[:, :, None] * onehot[:, None, :]).reshape(len(e), -1)
-        cues = cue_features(contexts, groups, vias) * self.settings["cue_scale"]
         return np.hstack([e, crossed, cues])
 
-    def predict_proba(self, contexts, targets, groups, vias) -> np.ndarray:
+    def predict_proba(self, contexts, cue_texts, targets, groups, vias) -> np.ndarray:
         """(n, 3) probabilities in LABELS order."""
         if len(contexts) == 0:
             return np.zeros((0, 3), np.float32)
         if self.method == "prototype":
             logits = self.settings["prototype_temperature"] * (self.embed(contexts) @ self.W.T)
         else:
-            logits = self.features(contexts, targets, groups, vias) @ self.W + self.b
+            logits = self.features(contexts, cue_texts, targets, groups, vias) @ self.W + self.b
         logits = logits - logits.max(1, keepdims=True)
         p = np.exp(logits)
         return (p / p.sum(1, keepdims=True)).astype(np.float32)
@@ -138,15 +140,16 @@ def training_examples(path, targets: mentions.Targets) -> pd.DataFrame:
     if len(bad):
         raise ValueError(f"{path}:{bad.index[0] + 2}: label must be favor, against or none")
     found = find(df.text.tolist(), targets)
-    ctx, grp, via = [], [], []
+    ctx, cue, grp, via = [], [], [], []
     for i, row in df.iterrows():
         ms = found[(found.row == i) & (found.target == row.target)]
         if len(ms):
             first = ms.iloc[0]
-            ctx.append(first.context), grp.append(first.group), via.append(first.via)
+            ctx.append(first.context), cue.append(first.cue_text), grp.append(first.group), via.append(first.via)
         else:  # stance toward an unnamed target (e.g. addressed as "vous"): whole text
-            ctx.append(row.text), grp.append(""), via.append("address" if "@" in row.text else "alias")
-    return df.assign(context=ctx, group=grp, via=via)
+            ctx.append(row.text), cue.append(row.text), grp.append("")
+            via.append("address" if "@" in row.text else "alias")
+    return df.assign(context=ctx, cue_text=cue, group=grp, via=via)
 
 
 def fit(encoder=None, targets=None, train_path=None, method=None, settings=None) -> StanceModel:
@@ -169,7 +172,7 @@ def fit(encoder=None, targets=None, train_path=None, method=None, settings=None)
         cent = np.stack([e[y == k].mean(0) for k in range(3)])
         model.W = cent / np.linalg.norm(cent, axis=1, keepdims=True)
         return model
-    X = model.features(ex.context, ex.target, ex.group, ex.via)
+    X = model.features(ex.context, ex.cue_text, ex.target, ex.group, ex.via)
     clf = LogisticRegression(C=settings["C"], max_iter=5000, class_weight="balanced")
     clf.fit(X, y)
     model.W, model.b = clf.coef_.T.astype(np.float32), clf.intercept_.astype(np.float32)
@@ -192,7 +195,7 @@ def load_model(model_name=None, method=None) -> StanceModel:
 
 # ----------------------------------------------------------------------------- scoring
 def score_mentions(found: pd.DataFrame, model: StanceModel) -> pd.DataFrame:
-    p = model.predict_proba(found.context.tolist(), found.target, found.group, found.via)
+    p = model.predict_proba(found.context.tolist(), found.cue_text, found.target, found.group, found.via)
     out = found.copy()
     out["p_favor"], out["p_against"], out["p_none"] = p[:, 0], p[:, 1], p[:, 2]
     out["label"] = [LABELS[k] for k in p.argmax(1)] if len(p) else []

@@ -14,18 +14,22 @@
 # %% [markdown]
 # # 4. Validation of the stance model
 #
-# Two evaluation sets, both annotated by the developers (one pass, no agreement measured;
+# Three evaluation sets, all annotated by the developers (one pass, no agreement measured;
 # see `data/annotations/GUIDELINES.md`):
 # - the seed page, every sentence x target (`seed_gold.csv`);
-# - a dev set of 100 comment-style texts written for this purpose (`stance_dev.csv`).
+# - a dev set of 100 comment-style texts (`stance_dev.csv`), **used to choose the model's
+#   settings** (`analysis/config/stance.yaml`), so its score is optimistic;
+# - a test set of 50 comment-style texts (`stance_test.csv`), written before any model saw
+#   it and used for nothing else: the honest held-out number.
 #
-# The model never saw either: it is trained on `stance_train.csv` only. The measure is
-# SemEval-2016 Task 6's F_avg = (F1_favor + F1_against) / 2.
+# The model is trained on `stance_train.csv` only. The measure is SemEval-2016 Task 6's
+# F_avg = (F1_favor + F1_against) / 2.
 
 # %% tags=["parameters"]
 PAGE = "../data/raw/algeriepart_2024-04-26_algerie-wagner-mali.txt"
 GOLD = "../data/annotations/seed_gold.csv"
 DEV = "../data/annotations/stance_dev.csv"
+TEST = "../data/annotations/stance_test.csv"
 MODEL = None
 OTHER_MODELS = []  # e.g. ["intfloat/multilingual-e5-base"] where it is in the local cache
 FIGURES = "../figures"
@@ -41,19 +45,24 @@ seed = gold.rename(columns={"label": "gold", "holder": "gold_holder"}).merge(a.s
 dev = pd.read_csv(DEV, keep_default_na=False)
 dev_pred = dev.rename(columns={"label": "gold"}).merge(
     stance.stance_table(dev.id, dev.text, MODEL), on=["id", "target"])
-results = pd.DataFrame({name: evaluation.report(df) for name, df in [("seed page", seed), ("dev set", dev_pred)]}).T
+test = pd.read_csv(TEST, keep_default_na=False)
+test_pred = test.rename(columns={"label": "gold"}).merge(
+    stance.stance_table(test.id, test.text, MODEL), on=["id", "target"])
+sets = [("seed page", seed), ("dev set (model selection)", dev_pred), ("test set (held out)", test_pred)]
+results = pd.DataFrame({name: evaluation.report(df) for name, df in sets}).T
 results[["n", "f_avg", "accuracy"]]
 
 # %%
 pd.DataFrame({name: {t: v["f_avg"] for t, v in evaluation.report(df)["per_target"].items()}
-              for name, df in [("seed page", seed), ("dev set", dev_pred)]}).round(3)
+              for name, df in sets}).round(3)
 
 # %%
-cm = evaluation.confusion(dev_pred.gold, dev_pred.label)
-f = evaluation.f_avg(dev_pred.gold, dev_pred.label)
-fig = plots.confusion_matrix(cm, f"Dev set: F_avg = {f:.2f}",
-                             f"Own dev set (developer-written, {len(dev_pred)} texts) · rows: gold")
-plots.save(fig, "validation_confusion_dev", FIGURES)
+cm = evaluation.confusion(test_pred.gold, test_pred.label)
+f = evaluation.f_avg(test_pred.gold, test_pred.label)
+fig = plots.confusion_matrix(cm, f"Held-out test set: F_avg = {f:.2f}",
+                             f"Own test set (developer-written, {len(test_pred)} texts, unseen in development) · "
+                             f"rows: gold")
+plots.save(fig, "validation_confusion_test", FIGURES)
 
 # %%
 cm = evaluation.confusion(seed.gold, seed.label)
@@ -68,9 +77,10 @@ plots.save(fig, "validation_confusion", FIGURES)
 # ## Calibration (dev set)
 
 # %%
-cal = evaluation.calibration(dev_pred)
-fig = plots.calibration_plot(cal, "Confidence vs accuracy on the dev set",
-                             f"Own dev set · {len(dev_pred)} texts · 5 bins")
+both = pd.concat([dev_pred, test_pred])
+cal = evaluation.calibration(both)
+fig = plots.calibration_plot(cal, "Confidence vs accuracy, dev and test sets",
+                             f"Own dev and test sets · {len(both)} texts · 5 bins")
 plots.save(fig, "validation_calibration", FIGURES)
 cal
 
@@ -82,7 +92,7 @@ errors = seed[seed.gold != seed.label]
 errors[["unit_id", "target", "gold", "label", "p_favor", "p_against", "mentioned", "evidence"]]
 
 # %%
-dev_pred[dev_pred.gold != dev_pred.label][["id", "target", "gold", "label", "text"]]
+test_pred[test_pred.gold != test_pred.label][["id", "target", "gold", "label", "text"]]
 
 # %% [markdown]
 # ## Sensitivity of the conclusions to the method

@@ -7,7 +7,7 @@ from analysis import notebooks, plots
 
 EXPECTED = ["corpus_sentence_lengths", "stance_heatmap", "stance_article_vs_comments", "holder_network", "salience",
             "frames", "evidentiality_incivility", "interaction_graph", "specificity", "validation_confusion",
-            "validation_confusion_dev", "validation_calibration"]
+            "validation_confusion_test", "validation_calibration"]
 
 
 def test_saved_figures_are_deterministic(tmp_path):

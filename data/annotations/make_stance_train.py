@@ -2,7 +2,8 @@
 
 Nothing here comes from the seed page or the dev set. Generic templates (a ``{slot}``
 for the target's name in the right grammatical form) are filled for each of the four
-targets; target-specific sentences (slurs, leaders, operations) are written out whole.
+targets; target-specific sentences (slurs, leaders, operations) are written out whole,
+here and in ``stance_train_written.csv`` (comment-style sentences, one target each).
 Run: ``python data/annotations/make_stance_train.py`` (deterministic).
 """
 import csv
@@ -183,6 +184,9 @@ def main():
                 rows.append((f"t-{label}-{k:02d}-{target}", text, target, label, lang, register, "template"))
     for k, (target, label, register, lang, text) in enumerate(SPECIFIC):
         rows.append((f"s-{k:03d}", text, target, label, lang, register, "written"))
+    with open(Path(__file__).with_name("stance_train_written.csv"), encoding="utf-8") as fh:
+        for k, r in enumerate(csv.DictReader(fh)):
+            rows.append((f"w-{k:03d}", r["text"], r["target"], r["label"], r["lang"], r["register"], "written"))
     out = Path(__file__).with_name("stance_train.csv")
     with open(out, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
