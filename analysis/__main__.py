@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {model,units,stance,report,notebooks} ...``."""
+"""Command line: ``python -m analysis {model,units,stance,report,corpus,notebooks} ...``."""
 from __future__ import annotations
 
 import argparse
@@ -39,6 +39,15 @@ def _report(args):
     print(f"report written to {out}")
 
 
+def _corpus(args):
+    from .batch import run
+
+    summary = run(args.input, args.out, model=args.model,
+                  targets=args.targets.split(",") if args.targets else None,
+                  workers=args.workers, scheduler=args.scheduler)
+    print(f"{summary['articles']} articles, {summary['units']} units -> {args.out}/summary.json")
+
+
 def _notebooks(args):
     from .notebooks import run_all
 
@@ -73,6 +82,15 @@ def main(argv=None) -> int:
     p.add_argument("--model")
     p.add_argument("--encoding", default="utf-8")
     p.set_defaults(func=_report)
+
+    p = sub.add_parser("corpus", help="every measure for a folder or table of articles (resumable, Dask)")
+    p.add_argument("input", help="folder of .txt/.json articles, or a .csv/.parquet table")
+    p.add_argument("--out", required=True)
+    p.add_argument("--targets")
+    p.add_argument("--model")
+    p.add_argument("--workers", type=int, default=1, help="> 1: a local Dask cluster of that many processes")
+    p.add_argument("--scheduler", help="address of an existing dask.distributed scheduler")
+    p.set_defaults(func=_corpus)
 
     p = sub.add_parser("notebooks", help="execute the notebooks headless (they write figures/)")
     p.add_argument("--page")

@@ -457,6 +457,11 @@ def load_table(path) -> list[Page]:
         raise CorpusError(path, None, f"not valid UTF-8 ({err.reason} at byte {err.start})") from None
     except (pd.errors.EmptyDataError, ValueError, OSError) as err:
         raise CorpusError(path, 1, f"cannot read table: {err}") from None
+    return pages_from_table(df, path)
+
+
+def pages_from_table(df: pd.DataFrame, path) -> list[Page]:
+    """Pages from table rows (see :func:`load_table`), one per ``article_id``, in order."""
     missing = [c for c in TABLE_COLUMNS if c not in df.columns]
     if missing:
         raise CorpusError(path, 1, f"missing column(s) {', '.join(missing)}; need {', '.join(TABLE_COLUMNS)}")
