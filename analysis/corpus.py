@@ -333,14 +333,9 @@ def _parse_comments(lines, idxs, source) -> list[Comment]:
 
 
 # ----------------------------------------------------------------------------- replies
-_STOP = None
-
-
 def _content_words(text: str) -> set[str]:
-    global _STOP
-    if _STOP is None:
-        _STOP = set(load_yaml("languages.yaml")["profiles"]["fr"])
-    return {w for w in _fold(text).split() if len(w) > 3 and w not in _STOP}
+    stop = set(load_yaml("languages.yaml")["profiles"]["fr"])
+    return {w for w in _fold(text).split() if len(w) > 3 and w not in stop}
 
 
 _SECOND_PERSON = re.compile(r"\b(?:tu|toi|ton|ta|tes)\b", re.IGNORECASE)
@@ -390,13 +385,12 @@ def _render(source, title, body, comments, date=None, url=None) -> Page:
     for i, c in enumerate(comments):
         blk = add(c["text"], Comment, number=i + 1, author=c.get("author"))
         blk.mentions = _MENTION.findall(blk.text)
-        blk._id = c.get("id", i + 1)
-        blk._reply = c.get("reply_to")
         out.append(blk)
-    ids = {c._id: c.number for c in out}
-    for c in out:
-        if c._reply is not None and c._reply in ids:
-            c.reply_to, c.reply_basis = ids[c._reply], "reply_to field"
+    numbers = {str(c.get("id") or i + 1): i + 1 for i, c in enumerate(comments)}
+    for blk, c in zip(out, comments):
+        parent = c.get("reply_to")
+        if parent is not None and str(parent) in numbers:
+            blk.reply_to, blk.reply_basis = numbers[str(parent)], "reply_to field"
     if not out:
         warnings.warn(f"{source}: no comments found; the page is analysed as an article alone",
                       CorpusWarning, stacklevel=3)

@@ -38,6 +38,14 @@ def _caption(fig, text: str, width: int = 120) -> None:
     fig.text(0.01, 0.005, textwrap.fill(text, width), ha="left", va="bottom", fontsize=8, color="#555555")
 
 
+def _finish(fig, ax, title: str, caption: str, bottom: float = 0.04, right: float = 1.0):
+    """Title, caption line, layout: the same ending for every figure."""
+    ax.set_title(title)
+    _caption(fig, caption)
+    fig.tight_layout(rect=(0, bottom, right, 1))
+    return fig
+
+
 def save(fig, name: str, out_dir="figures") -> list[Path]:
     """Write ``name``.png (150 dpi) and ``name``.svg into ``out_dir``; same inputs, same bytes."""
     paths = []
@@ -63,10 +71,7 @@ def stance_heatmap(unit_stance: pd.DataFrame, title: str, caption: str):
     ax.set_xlabel("")
     ax.set_ylabel("unit (a = article paragraph, c = comment; s = sentence)")
     ax.tick_params(axis="y", labelsize=6)
-    ax.set_title(title)
-    _caption(fig, caption)
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return fig
+    return _finish(fig, ax, title, caption, bottom=0.03)
 
 
 def stance_bars(aggregate: pd.DataFrame, targets: list[str], title: str, caption: str):
@@ -91,10 +96,7 @@ def stance_bars(aggregate: pd.DataFrame, targets: list[str], title: str, caption
     ax.set_xlabel("← against            mean P(favour) − P(against)            favour →")
     ax.invert_yaxis()
     ax.legend(loc="lower left", fontsize=8, frameon=True)
-    ax.set_title(title)
-    _caption(fig, caption)
-    fig.tight_layout(rect=(0, 0.04, 0.93, 1))
-    return fig
+    return _finish(fig, ax, title, caption, bottom=0.04, right=0.93)
 
 
 def part_bars(df: pd.DataFrame, x: str, value: str, title: str, caption: str, xlabel: str = "",
@@ -111,10 +113,7 @@ def part_bars(df: pd.DataFrame, x: str, value: str, title: str, caption: str, xl
     ax.set_ylabel("share of units" if percent else value)
     plt.setp(ax.get_xticklabels(), rotation=25, ha="right", rotation_mode="anchor")
     ax.legend(title="")
-    ax.set_title(title)
-    _caption(fig, caption)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
-    return fig
+    return _finish(fig, ax, title, caption, bottom=0.06)
 
 
 def rates_with_intervals(rates: pd.DataFrame, title: str, caption: str):
@@ -133,10 +132,7 @@ def rates_with_intervals(rates: pd.DataFrame, title: str, caption: str):
     ax.set_ylim(0, 1)
     ax.set_ylabel("share of units")
     ax.legend()
-    ax.set_title(title)
-    _caption(fig, caption)
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
-    return fig
+    return _finish(fig, ax, title, caption, bottom=0.08)
 
 
 def specificity_chart(spec: pd.DataFrame, title: str, caption: str, k: int = 12):
@@ -149,10 +145,7 @@ def specificity_chart(spec: pd.DataFrame, title: str, caption: str, k: int = 12)
     ax.axvline(2, color="grey", ls="--", lw=0.8)
     ax.axvline(-2, color="grey", ls="--", lw=0.8)
     ax.set_xlabel("specificity in comments (−log10 p; + over-, − under-represented)")
-    ax.set_title(title)
-    _caption(fig, caption)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
-    return fig
+    return _finish(fig, ax, title, caption, bottom=0.04)
 
 
 def network(graph, title: str, caption: str, weight: str = "stance", seed: int = 0, right=None):
@@ -188,10 +181,30 @@ def network(graph, title: str, caption: str, weight: str = "stance", seed: int =
     fig.colorbar(sm, ax=ax, shrink=0.6, label="stance: P(favour) − P(against)")
     ax.axis("off")
     ax.margins(0.12)
-    ax.set_title(title)
-    _caption(fig, caption)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
-    return fig
+    return _finish(fig, ax, title, caption, bottom=0.04)
+
+
+def lengths_by_part(units: pd.DataFrame, title: str, caption: str):
+    """Sentence length in words, one dot per unit, article vs comments."""
+    theme()
+    d = units.assign(words=units.text.str.split().str.len())
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    sns.stripplot(d, x="words", y="part", hue="part", palette=PART_COLORS, ax=ax, size=5, legend=False)
+    ax.set_ylabel("")
+    return _finish(fig, ax, title, caption, bottom=0.05)
+
+
+def per_article(per_article_stance: pd.DataFrame, targets: list[str], title: str, caption: str):
+    """One dot per article and part: mean stance toward each target."""
+    theme()
+    fig, ax = plt.subplots(figsize=(7.5, 4))
+    sns.stripplot(per_article_stance, x="mean", y="target", hue="part", dodge=True, ax=ax, size=6,
+                  palette=PART_COLORS, order=targets)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlim(-1, 1)
+    ax.set_xlabel("mean P(favour) − P(against) in one article")
+    ax.set_ylabel("")
+    return _finish(fig, ax, title, caption, bottom=0.05)
 
 
 def confusion_matrix(cm: pd.DataFrame, title: str, caption: str):
@@ -201,10 +214,7 @@ def confusion_matrix(cm: pd.DataFrame, title: str, caption: str):
     sns.heatmap(cm, annot=True, fmt="d", cmap="Greys", cbar=False, ax=ax, linewidths=0.5)
     ax.set_xlabel("predicted")
     ax.set_ylabel("gold")
-    ax.set_title(title)
-    _caption(fig, caption)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    return fig
+    return _finish(fig, ax, title, caption, bottom=0.05)
 
 
 def calibration_plot(table: pd.DataFrame, title: str, caption: str):
@@ -219,7 +229,4 @@ def calibration_plot(table: pd.DataFrame, title: str, caption: str):
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("mean predicted confidence")
     ax.set_ylabel("observed accuracy")
-    ax.set_title(title)
-    _caption(fig, caption)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    return fig
+    return _finish(fig, ax, title, caption, bottom=0.05)

@@ -58,16 +58,9 @@ lengths = units.assign(words=units.text.str.split().str.len())
 lengths.groupby("part").words.describe()
 
 # %%
-import seaborn as sns
-import matplotlib.pyplot as plt
-
-plots.theme()
-fig, ax = plt.subplots(figsize=(7, 3.2))
-sns.stripplot(lengths, x="words", y="part", hue="part", palette=plots.PART_COLORS, ax=ax, size=5, legend=False)
 med = lengths.groupby("part").words.median()
-ax.set_title(f"Comment sentences are shorter: median {med['comment']:.0f} words vs {med['article']:.0f} in the article")
-ax.set_ylabel("")
-plots._caption(fig, f"Source: {page.page_id} · n = {len(units)} sentences ({(units.part == 'article').sum()} article, "
-                    f"{(units.part == 'comment').sum()} comments)")
-fig.tight_layout(rect=(0, 0.05, 1, 1))
+fig = plots.lengths_by_part(
+    units, f"Comment sentences are shorter: median {med['comment']:.0f} words vs {med['article']:.0f} in the article",
+    f"Source: {page.page_id} · n = {len(units)} sentences ({(units.part == 'article').sum()} article, "
+    f"{(units.part == 'comment').sum()} comments)")
 plots.save(fig, "corpus_sentence_lengths", FIGURES)

@@ -7,7 +7,7 @@ from analysis import notebooks, plots
 
 EXPECTED = ["corpus_sentence_lengths", "stance_heatmap", "stance_article_vs_comments", "holder_network", "salience",
             "frames", "evidentiality_incivility", "interaction_graph", "specificity", "validation_confusion",
-            "validation_confusion_test", "validation_calibration"]
+            "validation_confusion_test", "validation_calibration", "corpus_stance", "corpus_per_article"]
 
 
 def test_saved_figures_are_deterministic(tmp_path):
@@ -24,7 +24,7 @@ def test_saved_figures_are_deterministic(tmp_path):
 @pytest.mark.notebooks
 def test_notebooks_run_headless_and_write_every_figure(tmp_path, seed_path):
     executed = notebooks.run_all(page=seed_path, figures=tmp_path / "fig", out_dir=tmp_path / "nb")
-    assert [p.stem for p in executed] == ["01_corpus", "02_stance", "03_framing", "04_validation"]
+    assert [p.stem for p in executed] == ["01_corpus", "02_stance", "03_framing", "04_validation", "05_corpus"]
     for name in EXPECTED:
         for ext in ("png", "svg"):
             assert (tmp_path / "fig" / f"{name}.{ext}").stat().st_size > 1000, name
