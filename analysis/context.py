@@ -66,10 +66,17 @@ def cue_text(tok, start: int, end: int) -> str:
 
 
 def _phrase(tok) -> str:
-    """The noun phrase headed by ``tok``, without its preposition."""
-    toks = [t for t in tok.subtree if not t.is_punct and t.dep_ != "case"]
+    """The noun phrase headed by ``tok`` without its preposition; when that runs long, the
+    head with its determiners and adjectives only."""
+    toks = [t for t in tok.subtree if not t.is_punct]
+    while toks and toks[0].dep_ == "case":
+        toks.pop(0)
     text = " ".join(" ".join(t.text for t in toks).split())
-    return text if len(text) <= 60 else tok.text
+    if len(text) <= 60:
+        return text
+    keep = [tok] + [c for c in tok.children
+                    if c.dep_ in ("det", "amod", "flat:name", "nummod", "compound") or c.pos_ == "ADJ"]
+    return " ".join(t.text for t in sorted(keep, key=lambda t: t.i))
 
 
 def holder(tok) -> str:

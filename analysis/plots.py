@@ -40,7 +40,7 @@ def _caption(fig, text: str, width: int = 120) -> None:
 
 def _finish(fig, ax, title: str, caption: str, bottom: float = 0.04, right: float = 1.0):
     """Title, caption line, layout: the same ending for every figure."""
-    ax.set_title(title)
+    ax.set_title(textwrap.fill(title, 80))
     _caption(fig, caption)
     fig.tight_layout(rect=(0, bottom, right, 1))
     return fig
@@ -111,7 +111,7 @@ def part_bars(df: pd.DataFrame, x: str, value: str, title: str, caption: str, xl
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set_xlabel(xlabel)
     ax.set_ylabel("share of units" if percent else value)
-    plt.setp(ax.get_xticklabels(), rotation=25, ha="right", rotation_mode="anchor")
+    ax.set_xticks(ax.get_xticks(), [textwrap.fill(t.get_text(), 14) for t in ax.get_xticklabels()])
     ax.legend(title="")
     return _finish(fig, ax, title, caption, bottom=0.06)
 

@@ -57,8 +57,8 @@ def measure(corpus: Path, out: Path, workers: int) -> dict:
     if rc:
         raise SystemExit(f"{' '.join(cmd)} failed ({rc})")
     units = batch.read(out, "units")
-    tokens = int(units.text.str.split().str.len().sum())
-    return {"seconds": secs, "units": len(units), "tokens": tokens, "peak_mb": peak[0] / 2**20}
+    words = int(units.text.str.split().str.len().sum())  # whitespace tokens
+    return {"seconds": secs, "units": len(units), "words": words, "peak_mb": peak[0] / 2**20}
 
 
 def main(sizes):
@@ -73,17 +73,19 @@ def main(sizes):
                 print(rows[-1], flush=True)
     df = pd.DataFrame(rows)
     df["units/s"] = df.units / df.seconds
-    df["tokens/s"] = df.tokens / df.seconds
+    df["words/s"] = df.words / df.seconds
     print()
-    print(df[["N comments", "run", "units", "seconds", "units/s", "tokens/s", "peak_mb"]].round(1).to_string(index=False))
+    print(df[["N comments", "run", "units", "seconds", "units/s", "words/s", "peak_mb"]].round(1).to_string(index=False))
     base = df[df["run"].str.startswith("local")].set_index("N comments")
     dask = df[df["run"].str.startswith("Dask")].set_index("N comments")
     print("\nDask / local speed-up:", (base.seconds / dask.seconds).round(2).to_dict())
     if len(sizes) > 1:
         lo, hi = min(sizes), max(sizes)
         for label, part in (("local", base), ("Dask", dask)):
+            marginal = (part.seconds[hi] - part.seconds[lo]) / (part.units[hi] - part.units[lo]) * 1000
             print(f"{label}: time ratio {hi}/{lo} comments = {part.seconds[hi] / part.seconds[lo]:.2f} "
-                  f"(linear would be {hi / lo:.0f}); peak memory ratio {part.peak_mb[hi] / part.peak_mb[lo]:.2f}")
+                  f"(linear would be {hi / lo:.0f}; the rest is start-up), marginal {marginal:.1f} ms/unit; "
+                  f"peak memory ratio {part.peak_mb[hi] / part.peak_mb[lo]:.2f}")
 
 
 if __name__ == "__main__":

@@ -111,8 +111,11 @@ plots.save(fig, "interaction_graph", FIGURES)
 a.specificity.head(15)
 
 # %%
-top_words = ", ".join(f"“{w}”" for w in a.specificity.lemma.head(3))
-fig = plots.specificity_chart(a.specificity, f"Comments over-use {top_words}; the article's military vocabulary recedes"
-                              if a.specificity.specificity.iloc[-1] < -2 else f"Comments over-use {top_words}",
+spec = a.specificity
+over = ", ".join(f"“{w}”" for w in spec[spec.specificity >= 2].lemma.head(3))
+under = ", ".join(f"“{w}”" for w in spec[spec.specificity <= -2].lemma.tail(3)[::-1])
+title = (f"Comments over-use {over}" if over else "No word is significantly over-used in the comments (p ≤ .01)")
+title += f"; they avoid the article's {under}" if under else ""
+fig = plots.specificity_chart(spec, title,
                               f"{source} · lemmas with frequency >= 2 · dashed: |specificity| = 2 (p = .01)")
 plots.save(fig, "specificity", FIGURES)
