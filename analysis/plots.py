@@ -187,6 +187,7 @@ def network(graph, title: str, caption: str, weight: str = "stance", seed: int =
 def lengths_by_part(units: pd.DataFrame, title: str, caption: str):
     """Sentence length in words, one dot per unit, article vs comments."""
     theme()
+    np.random.seed(0)  # seaborn's strip jitter draws from numpy's global generator
     d = units.assign(words=units.text.str.split().str.len())
     fig, ax = plt.subplots(figsize=(7, 3.2))
     sns.stripplot(d, x="words", y="part", hue="part", palette=PART_COLORS, ax=ax, size=5, legend=False)
@@ -197,6 +198,7 @@ def lengths_by_part(units: pd.DataFrame, title: str, caption: str):
 def per_article(per_article_stance: pd.DataFrame, targets: list[str], title: str, caption: str):
     """One dot per article and part: mean stance toward each target."""
     theme()
+    np.random.seed(0)  # seaborn's strip jitter draws from numpy's global generator
     fig, ax = plt.subplots(figsize=(7.5, 4))
     sns.stripplot(per_article_stance, x="mean", y="target", hue="part", dodge=True, ax=ax, size=6,
                   palette=PART_COLORS, order=targets)
