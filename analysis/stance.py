@@ -4,9 +4,9 @@ Pipeline: mentions (``mentions.py``) -> the clause around each mention and its h
 (``context.py``) -> features -> classifier -> unit x target table -> aggregates with
 bootstrap intervals.
 
-Features are the multilingual-e5 embedding of the clause, the same embedding crossed
-with the target (so each target can shift the decision), and lexical cue counts
-(praise, blame, insults, negation, slur used as the mention, second-person address).
+Features are the multilingual-e5 embedding of the clause (optionally crossed with the
+target, ``crossed`` in ``config/stance.yaml``) and lexical cue counts (praise, blame,
+insults, negation, slur used as the mention, second-person address).
 The classifier is a multinomial logistic regression trained on
 ``data/annotations/stance_train.csv`` (written for this purpose, never from the seed);
 ``method: prototype`` in ``config/stance.yaml`` uses class centroids instead.
@@ -40,18 +40,19 @@ def find(texts: list[str], targets: mentions.Targets, groups=None, addressing=No
     ``groups`` (one key per text, e.g. the comment number) and ``addressing`` ({key: bool},
     whether that comment addresses another commenter) enable second-person resolution.
     """
-    docs = [d for parts in nlp.parse(list(texts)) for _, d in parts[:1]]
-    groups = list(range(len(docs))) if groups is None else list(groups)
-    found = [mentions.find_mentions(d, targets) for d in docs]
+    # long texts are parsed in chunks (nlp.parse); every chunk is searched
+    items = [(row, off, doc) for row, parts in enumerate(nlp.parse(list(texts))) for off, doc in parts]
+    groups = list(range(len(texts))) if groups is None else list(groups)
+    found = [mentions.find_mentions(doc, targets) for _, _, doc in items]
     address_target = {}
     for g in dict.fromkeys(groups):
-        idx = [i for i, k in enumerate(groups) if k == g]
-        speaks_to = addressing.get(g, False) if addressing else any("@" in docs[i].text for i in idx)
+        idx = [k for k, (row, _, _) in enumerate(items) if groups[row] == g]
+        speaks_to = addressing.get(g, False) if addressing else any("@" in items[k][2].text for k in idx)
         if speaks_to:
-            address_target[g] = mentions.addressee([(docs[i], found[i]) for i in idx])
+            address_target[g] = mentions.addressee([(items[k][2], found[k]) for k in idx])
     rows = []
-    for i, (doc, ms) in enumerate(zip(docs, found)):
-        addr = address_target.get(groups[i])
+    for (row, off, doc), ms in zip(items, found):
+        addr = address_target.get(groups[row])
         if addr in targets.spec:
             taken = {m["i"] for m in ms}
             ms = ms + [{"target": addr, "group": "address", "kind": "address", "start_char": t.idx,
@@ -62,8 +63,8 @@ def find(texts: list[str], targets: mentions.Targets, groups=None, addressing=No
             tok = doc[m["i"]]
             a, b = context.clause(tok)
             who = context.holder(tok)
-            rows.append({"row": i, "target": m["target"], "start": m["start_char"], "end": m["end_char"],
-                         "surface": m["surface"], "group": m["group"],
+            rows.append({"row": row, "target": m["target"], "start": off + m["start_char"],
+                         "end": off + m["end_char"], "surface": m["surface"], "group": m["group"],
                          "via": "address" if m["kind"] == "address" else "alias", "ner": m["ner"],
                          "context": doc.text[a:b], "cue_text": context.cue_text(tok, a, b), "holder": who,
                          "holder_target": holder_target(who, targets)})

@@ -105,3 +105,12 @@ def test_training_data_never_contains_evaluation_text():
     assert not train & dev
     assert not [t for t in train if t in seed_text]
     assert len(train) >= 400
+
+
+def test_long_text_is_searched_to_the_end():
+    from analysis import mentions
+
+    text = "Rien à signaler ici. " * 2000 + "Vive le Maroc !"  # ~42,000 characters, parsed in chunks
+    df = stance.find([text], mentions.load_targets())
+    assert df.target.tolist() == ["Morocco"]
+    assert text[df.start[0]:df.end[0]] == "Maroc"
