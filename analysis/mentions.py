@@ -13,7 +13,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-import pandas as pd
 from spacy.matcher import Matcher
 from spacy.tokens import Token
 from spacy.util import filter_spans
@@ -22,7 +21,6 @@ from . import nlp
 from .resources import load_yaml
 
 SECOND_PERSON = {"tu", "toi", "te", "t'", "ton", "ta", "tes", "vous", "votre", "vos"}
-MENTION_COLUMNS = ["unit_id", "target", "start", "end", "surface", "group", "via", "ner", "token_i"]
 
 
 def fold(text: str) -> str:
