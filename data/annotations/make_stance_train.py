@@ -114,6 +114,18 @@ TEMPLATES = {
         ("question", "fr", "Pourquoi {T} n'a rien dit sur cette affaire ?"),
         ("plain", "en", "A spokesperson for {en} declined to comment."),
         ("plain", "fr", "{cap} a publié les résultats de l'enquête."),
+        # reported actions of the target are not stances toward it (guideline 6)
+        ("report", "fr", "{T_cap} a décidé de renforcer sa coopération militaire avec le Niger."),
+        ("report", "fr", "{T_cap} soutient le gouvernement de transition depuis l'an dernier."),
+        ("report", "fr", "{T_cap} a dépêché des émissaires à Niamey la semaine dernière."),
+        ("report", "fr", "{T_cap} veut porter son aide financière à un niveau plus élevé."),
+        ("report", "fr", "{people} ont lancé des négociations discrètes avec la junte."),
+        ("report", "fr", "{cap} a proposé de financer une partie du projet."),
+        ("report", "fr", "{T_cap} entend jouer un rôle de médiateur dans la région."),
+        ("report", "fr", "Le gouvernement {de_T} prévoit d'ouvrir une ambassade à Ouagadougou."),
+        ("report", "fr", "{leader} a reçu le Premier ministre nigérien pour parler de sécurité."),
+        ("report", "en", "{en} plans to expand its military cooperation with Niger."),
+        ("report", "en", "{en} has offered to finance part of the deal."),
     ],
 }
 
