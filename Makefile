@@ -30,7 +30,7 @@ report: model                         ## every measure -> data/processed/report/
 	$(PY) -m analysis report $(PAGE) --out data/processed/report
 
 notebooks: $(STAMP)                   ## notebooks/*.py (source) -> notebooks/*.ipynb (no outputs)
-	$(VENV)/bin/jupytext --to ipynb $(NOTEBOOKS)
+	$(VENV)/bin/jupytext --to ipynb --update $(NOTEBOOKS)
 
 figures: model data notebooks         ## execute the notebooks headless; they write figures/
 	$(PY) -m analysis notebooks --page $(PAGE)

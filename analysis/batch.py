@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import corpus, stance
-from .resources import atomic_path, write_table
+from .resources import CONFIG_DIR, atomic_path, load_yaml, write_table
 
 TABLES = ("units", "stance", "mentions", "salience", "evidentiality", "incivility", "frames", "address")
 
@@ -110,14 +110,45 @@ def _distributed(todo, out_dir, model, targets, bar, client):
         yield info
 
 
+def configuration(model: str | None, targets) -> dict:
+    """What the results depend on besides the articles: model, dtype, settings, data files."""
+    from .encoder import default_dtype
+
+    digest = hashlib.sha256()
+    for path in sorted(CONFIG_DIR.glob("*.yaml")) + [stance.ROOT / load_yaml("stance.yaml")["train_file"]]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return {"model": model or "bundled multilingual-e5-small", "dtype": default_dtype(),
+            "targets": list(targets) if targets else None, "config_and_training_data": digest.hexdigest()[:16]}
+
+
+def _check_configuration(out: Path, config: dict) -> None:
+    """Refuse to resume a run made with another configuration (its numbers would mix)."""
+    stamp = out / "_configuration.json"
+    if stamp.exists():
+        before = json.loads(stamp.read_text(encoding="utf-8"))
+        if before != config:
+            changed = ", ".join(k for k in config if before.get(k) != config[k])
+            raise ValueError(f"{out} holds results made with another configuration ({changed} changed); "
+                             "give a new --out, or delete that folder to start again")
+    else:
+        with atomic_path(stamp) as tmp:
+            tmp.write_text(json.dumps(config, indent=2), encoding="utf-8")
+
+
 def run(source, out_dir, model: str | None = None, targets=None, workers: int = 1,
         scheduler: str | None = None, progress: bool = True) -> dict:
-    """Analyse every article of ``source`` into ``out_dir``; return the corpus summary."""
+    """Analyse every article of ``source`` into ``out_dir``; return the corpus summary.
+
+    A rerun resumes (done articles are skipped) only with the same configuration (model,
+    dtype, targets, configuration files and training data); otherwise it stops with an error.
+    """
     from tqdm.auto import tqdm
 
-    out = Path(out_dir)
+    out = Path(out_dir).resolve()
+    all_jobs = [j for j in jobs(source) if not Path(j.path).resolve().is_relative_to(out)]  # outputs aren't input
     out.mkdir(parents=True, exist_ok=True)
-    all_jobs = jobs(source)
+    _check_configuration(out, configuration(model, targets))
     todo = [j for j in all_jobs if not (out / "_done" / f"{j.article}.json").exists()]
     bar = tqdm(total=len(all_jobs), initial=len(all_jobs) - len(todo), desc="articles", unit="article",
                disable=not progress)

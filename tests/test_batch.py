@@ -69,3 +69,9 @@ def test_table_input(tmp_path):
 def test_bad_corpus_folder(tmp_path):
     with pytest.raises(batch.corpus.CorpusError, match="no .txt or .json"):
         batch.run(tmp_path, tmp_path / "out", progress=False)
+
+
+def test_a_run_folder_is_not_resumed_with_another_configuration(local_run, synthetic):
+    out, _ = local_run
+    with pytest.raises(ValueError, match="another configuration \\(targets changed\\)"):
+        batch.run(synthetic, out, targets=["Morocco"], progress=False)
