@@ -93,21 +93,12 @@ def process(job: Job, out_dir: str, model: str | None = None, targets=None) -> d
     return info
 
 
-def _local(todo, out_dir, model, targets, bar):
-    for job in todo:
-        info = process(job, out_dir, model, targets)
-        bar.update(1)
-        yield info
-
-
-def _distributed(todo, out_dir, model, targets, bar, client):
+def _distributed(todo, out_dir, model, targets, client):
     from dask.distributed import as_completed
 
     futures = client.map(process, todo, out_dir=str(out_dir), model=model, targets=targets, pure=False)
     for fut in as_completed(futures):
-        info = fut.result()
-        bar.update(1)
-        yield info
+        yield fut.result()
 
 
 def configuration(model: str | None, targets) -> dict:
@@ -164,10 +155,11 @@ def run(source, out_dir, model: str | None = None, targets=None, workers: int = 
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                        dashboard_address=None)
                 client = Client(cluster)
-            stream = _distributed(todo, out, model, targets, bar, client)
+            stream = _distributed(todo, out, model, targets, client)
         else:
-            stream = _local(todo, out, model, targets, bar)
+            stream = (process(job, out, model, targets) for job in todo)
         for info in stream:
+            bar.update(1)
             units += info["units"]
             bar.set_postfix(units_per_s=f"{units / max(time.perf_counter() - start, 1e-9):.1f}")
     finally:
