@@ -333,8 +333,7 @@ def _parse_comments(lines, idxs, source) -> list[Comment]:
 
 
 # ----------------------------------------------------------------------------- replies
-def _content_words(text: str) -> set[str]:
-    stop = set(load_yaml("languages.yaml")["profiles"]["fr"])
+def _content_words(text: str, stop: set[str]) -> set[str]:
     return {w for w in _fold(text).split() if len(w) > 3 and w not in stop}
 
 
@@ -348,6 +347,8 @@ def link_replies(page: Page) -> None:
     addresses someone (an ``@mention`` or a second-person singular word) is linked to the earlier
     comment sharing most content words with it. ``reply_basis`` says which rule applied.
     """
+    stop = set(load_yaml("languages.yaml")["profiles"]["fr"])
+    words_of = [_content_words(c.text, stop) for c in page.comments]  # once per comment
     for k, c in enumerate(page.comments):
         if c.reply_to is not None or k == 0:
             continue
@@ -356,10 +357,10 @@ def link_replies(page: Page) -> None:
         if named:
             c.reply_to, c.reply_basis = named[-1].number, "@author"
         elif c.mentions or _SECOND_PERSON.search(c.text):
-            words = _content_words(c.text)
-            best = max(earlier, key=lambda p: (len(words & _content_words(p.text)), p.number))
-            if words & _content_words(best.text):
-                c.reply_to, c.reply_basis = best.number, "word overlap"
+            words = words_of[k]
+            best = max(range(k), key=lambda j: (len(words & words_of[j]), j))
+            if words & words_of[best]:
+                c.reply_to, c.reply_basis = page.comments[best].number, "word overlap"
 
 
 # ----------------------------------------------------------------------------- JSON and tables

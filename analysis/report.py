@@ -56,7 +56,7 @@ def analyze(page, model: str | None = None, targets=None, encoding: str = "utf-8
     tg = mentions.load_targets(names=targets)
     units = corpus.units(page)
     docs = nlp.docs(units.text)
-    unit_stance, mention_scores = stance.score_units(units, page, stance.load_model(model), tg)
+    unit_stance, mention_scores = stance.score_units(units, page, stance.load_model(model), tg, docs)
     counts = specificity.lemma_counts(units, docs)
     a = Analysis(page=page, units=units, stance=unit_stance, mentions=mention_scores,
                  salience=salience.mention_table(units, docs),

@@ -34,14 +34,17 @@ MENTION_TABLE_COLUMNS = ["row", "target", "start", "end", "surface", "group", "v
 
 
 # ----------------------------------------------------------------------------- mentions in context
-def find(texts: list[str], targets: mentions.Targets, groups=None, addressing=None) -> pd.DataFrame:
+def find(texts: list[str], targets: mentions.Targets, groups=None, addressing=None, docs=None) -> pd.DataFrame:
     """Mentions of ``targets`` in each text, with clause context and holder.
 
     ``groups`` (one key per text, e.g. the comment number) and ``addressing`` ({key: bool},
     whether that comment addresses another commenter) enable second-person resolution.
+    ``docs``: the texts already parsed (units, one Doc each), to avoid parsing them again.
     """
-    # long texts are parsed in chunks (nlp.parse); every chunk is searched
-    items = [(row, off, doc) for row, parts in enumerate(nlp.parse(list(texts))) for off, doc in parts]
+    if docs is not None:
+        items = [(row, 0, doc) for row, doc in enumerate(docs)]
+    else:  # long texts are parsed in chunks (nlp.parse); every chunk is searched
+        items = [(row, off, doc) for row, parts in enumerate(nlp.parse(list(texts))) for off, doc in parts]
     groups = list(range(len(texts))) if groups is None else list(groups)
     found = [mentions.find_mentions(doc, targets) for _, _, doc in items]
     address_target = {}
@@ -225,8 +228,8 @@ def combine(scored: pd.DataFrame, keys: list[str], target_names: list[str], inde
 
 
 def score_units(units: pd.DataFrame, page=None, model: StanceModel | None = None,
-                targets: mentions.Targets | None = None):
-    """Stance of each unit toward each target.
+                targets: mentions.Targets | None = None, docs=None):
+    """Stance of each unit toward each target (``docs``: the units already parsed).
 
     Returns ``(unit_scores, mention_scores)``: one row per unit x target (columns
     ``unit_id, part, comment_no, target, mentioned, n_mentions, label, p_favor, p_against,
@@ -238,7 +241,7 @@ def score_units(units: pd.DataFrame, page=None, model: StanceModel | None = None
     addressing = {}
     if page is not None:
         addressing = {c.number: bool(c.mentions or c.reply_to) for c in page.comments}
-    found = find(units.text.tolist(), targets, groups=keys, addressing=addressing)
+    found = find(units.text.tolist(), targets, groups=keys, addressing=addressing, docs=docs)
     found = found.assign(unit_id=units.unit_id.to_numpy()[found.row.to_numpy(int)] if len(found) else [])
     scored = score_mentions(found, model)
     table = combine(scored, ["unit_id"], targets.names, units)
