@@ -1,7 +1,9 @@
 """Target mentions: aliases from ``config/targets.yaml`` found with spaCy's Matcher.
 
-Matching runs on a folded form of each token (lower case, no accents, ’ -> '), so it
-is case-, accent- and elision-insensitive. Second-person address ("tes maîtres",
+Matching runs on a folded form of each token (lower case, no accents, ’ -> ', the
+apostrophe of an English possessive dropped: "Morocco's" -> "morocco"), so it is case-,
+accent- and elision-insensitive. Arabic aliases also match with an attached proclitic
+(و "and", ف, ب, ل, and لل for ل + ال): "وروسيا" is "and Russia". Second-person address ("tes maîtres",
 "vous êtes") in a comment that addresses someone (``@name`` or a reply) is resolved to
 the target whose demonym or slur names the addressee in the addressing sentence
 ("le marochie haineux, esclave de ton roitelet"): that is as far as it goes; other
@@ -9,6 +11,7 @@ pronouns are not resolved.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,8 +32,28 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+def match_form(text: str) -> str:
+    """``fold`` for alias matching: also drops the apostrophe spaCy leaves on an English
+    possessive ("Morocco'" + "s"); elided articles (l', d') are two characters and kept."""
+    text = fold(text)
+    return text[:-1] if len(text) > 2 and text.endswith("'") else text
+
+
+ARABIC_PROCLITICS = ("و", "ف", "ب", "ل")
+
+
+def arabic_variants(word: str) -> list[str]:
+    """An Arabic-script alias with the one-letter proclitics that attach to it."""
+    if not re.match(r"[\u0600-\u06FF]", word):
+        return [word]
+    out = [word] + [p + word for p in ARABIC_PROCLITICS]
+    if word.startswith("ال"):
+        out.append("لل" + word[2:])
+    return out
+
+
 if not Token.has_extension("fold"):
-    Token.set_extension("fold", getter=lambda t: fold(t.text))
+    Token.set_extension("fold", getter=lambda t: match_form(t.text))
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,12 +111,12 @@ def _matcher(targets: Targets) -> Matcher:
             kind = "demonym" if gname == "demonyms" or "demonyms" in g else "alias"
             pats = []
             for phrase in (g.get("phrases") or []) + (g.get("demonyms") or []):
-                toks = [fold(tok.text) for tok in pipeline.make_doc(str(phrase))]
-                pats.append([{"_": {"fold": tok}} for tok in toks])
+                toks = [match_form(tok.text) for tok in pipeline.make_doc(str(phrase))]
+                pats.append([{"_": {"fold": {"IN": arabic_variants(toks[0])}}}] + [{"_": {"fold": tok}} for tok in toks[1:]])
             for pre in g.get("prefixes") or []:
                 pats.append([{"_": {"fold": {"REGEX": f"^{fold(str(pre))}"}}}])
             matcher.add(f"{name}|{gname}|{kind}", pats)
-        excluded = [[{"_": {"fold": fold(tok.text)}} for tok in pipeline.make_doc(str(phrase))]
+        excluded = [[{"_": {"fold": match_form(tok.text)}} for tok in pipeline.make_doc(str(phrase))]
                     for phrase in t.get("exclude") or []]
         if excluded:
             matcher.add(f"{name}|exclude|exclude", excluded)

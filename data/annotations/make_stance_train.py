@@ -3,7 +3,10 @@
 Nothing here comes from the seed page or the dev set. Generic templates (a ``{slot}``
 for the target's name in the right grammatical form) are filled for each of the four
 targets; target-specific sentences (slurs, leaders, operations) are written out whole,
-here and in ``stance_train_written.csv`` (comment-style sentences, one target each).
+here and in ``stance_train_written.csv`` (comment-style sentences, one target each) and
+``stance_train_comments.csv`` (comment-style texts with a label for every target they name,
+``labels`` = ``Target:label`` pairs, so that one text teaches different stances toward
+different targets, and ``none`` for targets named without being judged).
 Run: ``python data/annotations/make_stance_train.py`` (deterministic).
 """
 import csv
@@ -199,6 +202,13 @@ def main():
     with open(Path(__file__).with_name("stance_train_written.csv"), encoding="utf-8") as fh:
         for k, r in enumerate(csv.DictReader(fh)):
             rows.append((f"w-{k:03d}", r["text"], r["target"], r["label"], r["lang"], r["register"], "written"))
+    with open(Path(__file__).with_name("stance_train_comments.csv"), encoding="utf-8") as fh:
+        for k, r in enumerate(csv.DictReader(fh), start=2):
+            for pair in r["labels"].split():
+                target, label = pair.split(":")
+                if target not in FORMS or label not in ("favor", "against", "none"):
+                    raise SystemExit(f"stance_train_comments.csv:{k}: bad label {pair!r}")
+                rows.append((f"c-{k - 2:03d}-{target}", r["text"], target, label, r["lang"], r["register"], "written"))
     out = Path(__file__).with_name("stance_train.csv")
     with open(out, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
