@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-model: $(STAMP)                       ## convert the bundled multilingual-e5-small once (cached)
+model: $(STAMP)                       ## convert the bundled multilingual-e5-small, fine-tune the stance model (once, cached)
 	$(PY) -m analysis model
 
 data: $(STAMP)                        ## raw page -> data/processed/units.parquet

@@ -8,11 +8,10 @@ import warnings
 
 def _model(args):
     from .encoder import bundled_model_dir, load_encoder
+    from .stance import load_model
 
-    if args.model:
-        print(load_encoder(args.model))
-    else:
-        print(bundled_model_dir())
+    print(load_encoder(args.model) if args.model else bundled_model_dir())
+    print(load_model(args.model))
 
 
 def _units(args):
@@ -58,7 +57,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("model", help="convert the bundled multilingual-e5-small (once) or check a model loads")
+    p = sub.add_parser("model", help="convert the bundled multilingual-e5-small and fine-tune the stance model (once, cached), or check a model loads")
     p.add_argument("--model", help="hub id or local path to check instead")
     p.set_defaults(func=_model)
 

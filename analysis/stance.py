@@ -4,24 +4,27 @@ Pipeline: mentions (``mentions.py``) -> the clause around each mention and its h
 (``context.py``) -> features -> classifier -> unit x target table -> aggregates with
 bootstrap intervals.
 
-Features are the multilingual-e5 embedding of the clause (optionally crossed with the
-target, ``crossed`` in ``config/stance.yaml``) and lexical cue counts (praise, blame,
-insults, negation, slur used as the mention, second-person address).
-The classifier is a multinomial logistic regression trained on
-``data/annotations/stance_train.csv`` (written for this purpose, never from the seed);
-``method: prototype`` in ``config/stance.yaml`` uses class centroids instead.
+Three classifiers, chosen with ``method`` in ``config/stance.yaml``, all trained on
+``data/annotations/stance_train.csv`` (written for this purpose, never from the seed):
+
+- ``finetune`` (default): the encoder fine-tuned on "target: clause with the mention
+  bracketed" (``finetune.py``), optionally blended with the head below (``head_weight``);
+- ``head``: multinomial logistic regression on the frozen e5 embedding of the clause
+  (optionally crossed with the target) and lexical cue counts (praise, blame, insults,
+  negation, slur used as the mention, second-person address);
+- ``prototype``: nearest class centroid of the clause embeddings.
 """
 from __future__ import annotations
 
 import csv
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import context, mentions, nlp
+from . import context, finetune, mentions, nlp
 from .lexicon import lexicons
 from .resources import load_yaml, write_table
 from .stats import bootstrap_mean
@@ -30,7 +33,7 @@ LABELS = ("favor", "against", "none")
 ROOT = Path(__file__).resolve().parents[1]
 PEJORATIVE_GROUPS = {"pejoratives", "makhzen"}
 MENTION_TABLE_COLUMNS = ["row", "target", "start", "end", "surface", "group", "via", "ner", "context",
-                         "cue_text", "holder", "holder_target"]
+                         "context_start", "cue_text", "holder", "holder_target"]
 
 
 # ----------------------------------------------------------------------------- mentions in context
@@ -69,7 +72,7 @@ def find(texts: list[str], targets: mentions.Targets, groups=None, addressing=No
             rows.append({"row": row, "target": m["target"], "start": off + m["start_char"],
                          "end": off + m["end_char"], "surface": m["surface"], "group": m["group"],
                          "via": "address" if m["kind"] == "address" else "alias", "ner": m["ner"],
-                         "context": doc.text[a:b], "cue_text": context.cue_text(tok, a, b), "holder": who,
+                         "context": doc.text[a:b], "context_start": off + a, "cue_text": context.cue_text(tok, a, b), "holder": who,
                          "holder_target": holder_target(who, targets)})
     return pd.DataFrame(rows, columns=MENTION_TABLE_COLUMNS)
 
@@ -95,9 +98,9 @@ def cue_features(cue_texts, groups, vias) -> np.ndarray:
     return np.asarray(rows, np.float32)
 
 
-@dataclass
+@dataclass(repr=False)
 class StanceModel:
-    """A fitted stance classifier over (clause embedding, target, cues)."""
+    """A fitted stance classifier (see the module docstring for the methods)."""
 
     encoder: object
     target_names: list[str]
@@ -105,33 +108,54 @@ class StanceModel:
     W: np.ndarray  # (n_features, 3) for head; (3, dim) centroids for prototype
     b: np.ndarray
     settings: dict
+    labels: dict = field(default_factory=dict)  # target name -> label shown to the fine-tuned model
+    classifier: object = None  # finetune.StanceClassifier (method finetune)
+    head: "StanceModel | None" = None  # the logistic head blended in (method finetune, head_weight > 0)
+
+    def __repr__(self):
+        return f"StanceModel({self.method!r}, encoder={self.encoder.name!r}, targets={self.target_names})"
 
     def embed(self, contexts) -> np.ndarray:
         return self.encoder.encode(list(contexts), kind=self.settings["prefix"])
 
-    def features(self, contexts, cue_texts, targets, groups, vias) -> np.ndarray:
-        e = self.embed(contexts)
-        cues = cue_features(cue_texts, groups, vias) * self.settings["cue_scale"]
+    def features(self, m: pd.DataFrame) -> np.ndarray:
+        """Clause embedding (+ crossed with the target) and scaled cue counts, one row per mention."""
+        e = self.embed(m.context)
+        cues = cue_features(m.cue_text, m.group, m.via) * self.settings["cue_scale"]
         if not self.settings["crossed"]:
             return np.hstack([e, cues])
         onehot = np.zeros((len(e), len(self.target_names)), np.float32)
-        for r, t in enumerate(targets):
+        for r, t in enumerate(m.target):
             if t in self.target_names:
                 onehot[r, self.target_names.index(t)] = 1
         crossed = (e[:, :, None] * onehot[:, None, :]).reshape(len(e), -1)
         return np.hstack([e, crossed, cues])
 
-    def predict_proba(self, contexts, cue_texts, targets, groups, vias) -> np.ndarray:
-        """(n, 3) probabilities in LABELS order."""
-        if len(contexts) == 0:
+    def predict_proba(self, m: pd.DataFrame) -> np.ndarray:
+        """(n, 3) probabilities in LABELS order for a mention table (see :func:`find`)."""
+        if len(m) == 0:
             return np.zeros((0, 3), np.float32)
+        if self.method == "finetune":
+            p = self.classifier.predict_proba(classifier_inputs(m, self.labels))
+            w = float(self.settings["head_weight"])
+            return (p if w == 0 else (1 - w) * p + w * self.head.predict_proba(m)).astype(np.float32)
         if self.method == "prototype":
-            logits = self.settings["prototype_temperature"] * (self.embed(contexts) @ self.W.T)
+            logits = self.settings["prototype_temperature"] * (self.embed(m.context) @ self.W.T)
         else:
-            logits = self.features(contexts, cue_texts, targets, groups, vias) @ self.W + self.b
+            logits = self.features(m) @ self.W + self.b
         logits = logits - logits.max(1, keepdims=True)
         p = np.exp(logits)
         return (p / p.sum(1, keepdims=True)).astype(np.float32)
+
+
+def classifier_inputs(m: pd.DataFrame, labels: dict) -> list[str]:
+    """Fine-tuned classifier inputs: target label + clause with the mention bracketed."""
+    out = []
+    for r in m.itertuples(index=False):
+        a = r.start - r.context_start
+        mark = (a, a + r.end - r.start) if r.start >= 0 and 0 <= a <= len(r.context) else None
+        out.append(finetune.input_text(labels.get(r.target, r.target), r.context, mark))
+    return out
 
 
 def training_examples(path, targets: mentions.Targets) -> pd.DataFrame:
@@ -144,16 +168,15 @@ def training_examples(path, targets: mentions.Targets) -> pd.DataFrame:
     if len(bad):
         raise ValueError(f"{path}:{bad.index[0] + 2}: label must be favor, against or none")
     found = find(df.text.tolist(), targets)
-    ctx, cue, grp, via = [], [], [], []
+    cols = ["context", "context_start", "start", "end", "cue_text", "group", "via"]
+    rows = []
     for i, row in df.iterrows():
         ms = found[(found.row == i) & (found.target == row.target)]
         if len(ms):
-            first = ms.iloc[0]
-            ctx.append(first.context), cue.append(first.cue_text), grp.append(first.group), via.append(first.via)
-        else:  # stance toward an unnamed target (e.g. addressed as "vous"): whole text
-            ctx.append(row.text), cue.append(row.text), grp.append("")
-            via.append("address" if "@" in row.text else "alias")
-    return df.assign(context=ctx, cue_text=cue, group=grp, via=via)
+            rows.append(ms.iloc[0][cols].tolist())
+        else:  # stance toward an unnamed target (e.g. addressed as "vous"): whole text, no mark
+            rows.append([row.text, 0, -1, -1, row.text, "", "address" if "@" in row.text else "alias"])
+    return df.assign(**dict(zip(cols, zip(*rows)))).astype({"context_start": int, "start": int, "end": int})
 
 
 def fit(encoder=None, targets=None, train_path=None, method=None, settings=None) -> StanceModel:
@@ -169,14 +192,22 @@ def fit(encoder=None, targets=None, train_path=None, method=None, settings=None)
     path = Path(train_path or ROOT / settings["train_file"])
     ex = training_examples(path, targets)
     names = targets.names
-    model = StanceModel(encoder, names, method, np.zeros(0), np.zeros(0), settings)
+    labels = {n: str(targets.spec[n].get("label", n)) for n in names}
+    model = StanceModel(encoder, names, method, np.zeros(0), np.zeros(0), settings, labels)
     y = np.array([LABELS.index(label) for label in ex.label])
+    if method == "finetune":
+        model.classifier = finetune.load_or_train(encoder, classifier_inputs(ex, labels), y.tolist(), settings)
+        if float(settings["head_weight"]) > 0:
+            model.head = fit(encoder, targets, path, "head", settings)
+        return model
+    if method not in ("head", "prototype"):
+        raise ValueError(f"stance method must be finetune, head or prototype, not {method!r}")
     if method == "prototype":
         e = model.embed(ex.context)
         cent = np.stack([e[y == k].mean(0) for k in range(3)])
         model.W = cent / np.linalg.norm(cent, axis=1, keepdims=True)
         return model
-    X = model.features(ex.context, ex.cue_text, ex.target, ex.group, ex.via)
+    X = model.features(ex)
     clf = LogisticRegression(C=settings["C"], max_iter=5000, class_weight="balanced")
     clf.fit(X, y)
     model.W, model.b = clf.coef_.T.astype(np.float32), clf.intercept_.astype(np.float32)
@@ -199,7 +230,7 @@ def load_model(model_name=None, method=None) -> StanceModel:
 
 # ----------------------------------------------------------------------------- scoring
 def score_mentions(found: pd.DataFrame, model: StanceModel) -> pd.DataFrame:
-    p = model.predict_proba(found.context.tolist(), found.cue_text, found.target, found.group, found.via)
+    p = model.predict_proba(found)
     out = found.copy()
     out["p_favor"], out["p_against"], out["p_none"] = p[:, 0], p[:, 1], p[:, 2]
     out["label"] = [LABELS[k] for k in p.argmax(1)] if len(p) else []

@@ -35,7 +35,7 @@ def main():
                                                      [1.0, 3.0, 10.0, 30.0]):
         settings = {**base, "prefix": prefix, "crossed": crossed, "cue_scale": cue, "C": C}
         model = stance.StanceModel(enc, tg.names, "head", None, None, settings)
-        X = model.features(ex.context, ex.cue_text, ex.target, ex.group, ex.via)
+        X = model.features(ex)
         pred = np.zeros(len(y), int)
         for k in range(5):
             clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(X[folds != k], y[folds != k])

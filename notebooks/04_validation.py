@@ -96,12 +96,14 @@ test_pred[test_pred.gold != test_pred.label][["id", "target", "gold", "label", "
 
 # %% [markdown]
 # ## Sensitivity of the conclusions to the method
-# The article-vs-comments stance with the trained head, with the prototype method, and with
-# any other model available offline.
+# The article-vs-comments stance with the fine-tuned encoder (the default), the logistic head
+# on frozen embeddings, the prototype method, and any other model available offline (a model
+# named in `OTHER_MODELS` is fine-tuned once, a few minutes on CPU, then cached).
 
 # %%
 rows = []
-for label, model, method in [("head (default)", MODEL, None), ("prototypes", MODEL, "prototype")] + [
+for label, model, method in [("fine-tuned (default)", MODEL, None), ("logistic head", MODEL, "head"),
+                             ("prototypes", MODEL, "prototype")] + [
         (m, m, None) for m in OTHER_MODELS]:
     unit_scores, _ = stance.score_units(a.units, a.page, stance.load_model(model, method))
     agg = stance.aggregate(unit_scores)

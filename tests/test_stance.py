@@ -101,8 +101,9 @@ def test_dev_and_seed_scores_are_reported(seed_page, seed_units):
 def test_training_data_never_contains_evaluation_text():
     train = set(pd.read_csv("data/annotations/stance_train.csv").text)
     dev = set(pd.read_csv("data/annotations/stance_dev.csv").text)
+    test = set(pd.read_csv("data/annotations/stance_test.csv").text)
     seed_text = open("data/raw/algeriepart_2024-04-26_algerie-wagner-mali.txt", encoding="utf-8").read()
-    assert not train & dev
+    assert not train & dev and not train & test
     assert not [t for t in train if t in seed_text]
     assert len(train) >= 400
 

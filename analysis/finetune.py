@@ -1,0 +1,156 @@
+"""The encoder fine-tuned as a target-aware stance classifier (``method: finetune``).
+
+Input: ``query: <target>: <clause>`` with the mention in square brackets, so one clause
+naming two targets gives two inputs ("Vive [l'Algérie], à bas le Makhzen" vs "Vive
+l'Algérie, à bas le [Makhzen]"). Model: the encoder's transformer layers (word embeddings
+frozen) and a linear layer on the mean-pooled output, trained with class-balanced cross-
+entropy on ``data/annotations/stance_train.csv``. Training is seeded and takes a few
+minutes on two CPU cores; the result is stored once in the cache
+(``models/stance-<hash>/model.safetensors``, keyed by the base model, the training inputs
+and the settings) and loaded from there afterwards.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .resources import cache_dir
+
+SETTINGS = ("epochs", "learning_rate", "head_learning_rate", "batch_size", "max_tokens", "seed")
+
+
+WINDOW = 400  # characters kept on each side of the mention in a longer clause
+
+
+def input_text(target: str, context: str, mark: tuple[int, int] | None = None) -> str:
+    """The classifier's input for one mention; ``mark`` is the mention's span in ``context``.
+
+    A clause longer than the model reads (a run-on comment) is cut to ``WINDOW`` characters
+    around the mention, at spaces, so the mention is never truncated away.
+    """
+    if mark is not None:
+        a, b = mark
+        lo = 0 if a <= WINDOW else context.rfind(" ", 0, a - WINDOW) + 1
+        hi = context.find(" ", b + WINDOW)
+        hi = len(context) if hi < 0 else hi
+        context = f"{context[lo:a]}[{context[a:b]}]{context[b:hi]}"
+    elif len(context) > 2 * WINDOW:
+        context = context[:2 * WINDOW]
+    return f"query: {target}: {context}"
+
+
+class StanceClassifier:
+    """Encoder + linear head over the three stance labels (favor, against, none)."""
+
+    def __init__(self, model, tokenizer, max_tokens: int):
+        import torch
+
+        self.model, self.tokenizer, self.max_tokens = model, tokenizer, max_tokens
+        self.head = torch.nn.Linear(model.config.hidden_size, 3)
+
+    def logits(self, texts):
+        batch = self.tokenizer(list(texts), padding=True, truncation=True, max_length=self.max_tokens,
+                               return_tensors="pt")
+        hidden = self.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
+        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        return self.head((hidden * mask).sum(1) / mask.sum(1))
+
+    def predict_proba(self, texts, batch_size: int = 32) -> np.ndarray:
+        import torch
+
+        self.model.eval()
+        out = [np.zeros((0, 3), np.float32)]
+        with torch.inference_mode():
+            for k in range(0, len(texts), batch_size):
+                out.append(torch.softmax(self.logits(texts[k:k + batch_size]), -1).float().numpy())
+        return np.concatenate(out)
+
+    def trainable(self) -> dict:
+        """Parameters that training changes (everything but the word embeddings)."""
+        state = {f"encoder.{k}": v for k, v in self.model.state_dict().items() if "word_embeddings" not in k}
+        state.update({f"head.{k}": v for k, v in self.head.state_dict().items()})
+        return state
+
+    def load_trainable(self, state: dict) -> None:
+        self.model.load_state_dict({k[8:]: v for k, v in state.items() if k.startswith("encoder.")}, strict=False)
+        self.head.load_state_dict({k[5:]: v for k, v in state.items() if k.startswith("head.")})
+
+
+def _key(encoder, texts, labels, settings) -> str:
+    h = hashlib.sha256(encoder.fingerprint.encode())
+    h.update(json.dumps({k: settings[k] for k in SETTINGS}, sort_keys=True).encode())
+    for text, label in zip(texts, labels):
+        h.update(f"{label}\t{text}\n".encode())
+    return h.hexdigest()[:24]
+
+
+def _base(encoder, settings) -> StanceClassifier:
+    """A float32 copy of the encoder (the encoder itself keeps serving embeddings)."""
+    return StanceClassifier(copy.deepcopy(encoder.model).float(), encoder.tokenizer, int(settings["max_tokens"]))
+
+
+def train(encoder, texts: list[str], labels: list[int], settings: dict, progress: bool = True) -> StanceClassifier:
+    """Fine-tune a copy of ``encoder`` on (input text, label index) pairs; seeded."""
+    import torch
+    from tqdm.auto import tqdm
+
+    torch.manual_seed(int(settings["seed"]))
+    clf = _base(encoder, settings)
+    clf.model.train()
+    for p in clf.model.get_input_embeddings().parameters():
+        p.requires_grad = False
+    body = [p for p in clf.model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW([{"params": body, "lr": float(settings["learning_rate"])},
+                             {"params": clf.head.parameters(), "lr": float(settings["head_learning_rate"])}],
+                            weight_decay=0.01)
+    y = torch.tensor(labels)
+    counts = np.bincount(labels, minlength=3).clip(min=1)
+    loss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(len(labels) / (3 * counts), dtype=torch.float32))
+    size, epochs = int(settings["batch_size"]), int(settings["epochs"])
+    steps = epochs * -(-len(texts) // size)
+    warmup = max(1, steps // 10)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warmup) * max(0.0, 1 - s / steps))
+    order = torch.Generator().manual_seed(int(settings["seed"]))
+    bar = tqdm(total=steps, desc="fine-tuning the stance model", unit="batch", disable=not progress)
+    for _ in range(epochs):
+        perm = torch.randperm(len(texts), generator=order).tolist()
+        for k in range(0, len(texts), size):
+            idx = perm[k:k + size]
+            loss = loss_fn(clf.logits([texts[i] for i in idx]), y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            bar.update(1)
+            bar.set_postfix(loss=f"{loss.item():.3f}")
+    bar.close()
+    clf.model.eval()
+    return clf
+
+
+def load_or_train(encoder, texts: list[str], labels: list[int], settings: dict) -> StanceClassifier:
+    """The fine-tuned classifier for these training inputs, from the cache or trained now."""
+    from safetensors.torch import load_file, save_file
+
+    where = cache_dir("models") / f"stance-{_key(encoder, texts, labels, settings)}"
+    weights = where / "model.safetensors"
+    if weights.exists():
+        clf = _base(encoder, settings)
+        clf.load_trainable(load_file(weights))
+        clf.model.eval()
+        return clf
+    clf = train(encoder, texts, labels, settings)
+    tmp = Path(tempfile.mkdtemp(dir=where.parent, prefix=f".{where.name}."))
+    try:
+        save_file({k: v.contiguous() for k, v in clf.trainable().items()}, tmp / "model.safetensors")
+        (tmp / "settings.json").write_text(json.dumps({k: settings[k] for k in SETTINGS}, indent=1))
+        tmp.rename(where)
+    except OSError:  # another process stored the same model first
+        shutil.rmtree(tmp, ignore_errors=True)
+    return clf

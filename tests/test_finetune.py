@@ -1,0 +1,70 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import finetune, mentions, stance
+
+TINY = {"epochs": 1, "learning_rate": 5e-5, "head_learning_rate": 1e-3, "batch_size": 4, "max_tokens": 32, "seed": 0}
+TEXTS = [finetune.input_text("Algeria", "Vive l'Algérie !", (5, 15)),
+         finetune.input_text("Morocco", "À bas le Makhzen !", (9, 16)),
+         finetune.input_text("France", "Paris a publié un communiqué.", (0, 5)),
+         finetune.input_text("Russia", "Merci la Russie.", (6, 15))]
+LABELS = [0, 1, 2, 0]
+
+
+def test_input_marks_the_mention_and_names_the_target():
+    assert finetune.input_text("Morocco", "Vive l'Algérie, à bas le Makhzen", (25, 32)) == \
+        "query: Morocco: Vive l'Algérie, à bas le [Makhzen]"
+    assert finetune.input_text("France", "sans mention") == "query: France: sans mention"
+
+
+def test_long_clause_is_cut_around_the_mention():
+    context = "mot " * 400 + "la France " + "fin " * 400
+    a = context.index("la France")
+    text = finetune.input_text("France", context, (a, a + 9))
+    assert "[la France]" in text
+    assert len(text) < 2 * finetune.WINDOW + 40
+
+
+def test_two_targets_in_one_clause_get_two_inputs():
+    found = stance.find(["Vive l'Algérie, à bas le Makhzen !"], mentions.load_targets())
+    inputs = stance.classifier_inputs(found, {})
+    assert sorted(inputs) == ["query: Algeria: Vive l'[Algérie], à bas le Makhzen",
+                              "query: Morocco: Vive l'Algérie, à bas le [Makhzen]"]
+
+
+def test_training_is_seeded_and_cached(encoder, tmp_path, monkeypatch):
+    monkeypatch.setattr(finetune, "cache_dir", lambda *parts: tmp_path.joinpath(*parts))
+    (tmp_path / "models").mkdir()
+    a = finetune.train(encoder, TEXTS, LABELS, TINY, progress=False).predict_proba(TEXTS)
+    b = finetune.load_or_train(encoder, TEXTS, LABELS, TINY).predict_proba(TEXTS)  # trains, stores
+    stored = list((tmp_path / "models").glob("stance-*/model.safetensors"))
+    assert len(stored) == 1
+    c = finetune.load_or_train(encoder, TEXTS, LABELS, TINY).predict_proba(TEXTS)  # loads
+    assert np.array_equal(a, b) and np.array_equal(b, c)
+    assert a.shape == (4, 3) and np.allclose(a.sum(1), 1, atol=1e-5)
+    d = finetune.load_or_train(encoder, TEXTS, LABELS, {**TINY, "seed": 1}).predict_proba(TEXTS)
+    assert len(list((tmp_path / "models").glob("stance-*"))) == 2 and not np.array_equal(c, d)
+
+
+def test_fine_tuning_leaves_the_encoder_untouched(encoder):
+    import torch
+
+    before = {k: v.clone() for k, v in encoder.model.state_dict().items() if ".layer.0." in k}
+    finetune.train(encoder, TEXTS, LABELS, TINY, progress=False)
+    after = encoder.model.state_dict()
+    assert before and all(torch.equal(v, after[k]) for k, v in before.items())
+
+
+def test_unknown_method_is_refused(encoder):
+    with pytest.raises(ValueError, match="finetune, head or prototype"):
+        stance.fit(encoder, method="svm")
+
+
+def test_every_named_target_of_a_comment_text_is_labelled():
+    """stance_train_comments.csv gives a label for each target a text names (none if unjudged)."""
+    df = pd.read_csv("data/annotations/stance_train_comments.csv", keep_default_na=False)
+    found = stance.find(df.text.tolist(), mentions.load_targets())
+    missing = [(i + 2, t) for i, t in found[["row", "target"]].drop_duplicates().itertuples(index=False)
+               if f"{t}:" not in df.labels[i]]
+    assert not missing, f"stance_train_comments.csv lines without a label for a named target: {missing}"
