@@ -159,7 +159,19 @@ def classifier_inputs(m: pd.DataFrame, labels: dict) -> list[str]:
 
 
 def training_examples(path, targets: mentions.Targets) -> pd.DataFrame:
-    """Training rows with the clause context the model sees at prediction time."""
+    """Training rows with the clause context the model sees at prediction time (parsed once
+    per process for a given file and targets)."""
+    path = Path(path)
+    key = (str(path.resolve()), path.stat().st_mtime_ns, targets)
+    if key not in _EXAMPLES:
+        _EXAMPLES[key] = _training_examples(path, targets)
+    return _EXAMPLES[key].copy()
+
+
+_EXAMPLES: dict = {}
+
+
+def _training_examples(path: Path, targets: mentions.Targets) -> pd.DataFrame:
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = {"text", "target", "label"} - set(df.columns)
     if missing:
@@ -179,10 +191,22 @@ def training_examples(path, targets: mentions.Targets) -> pd.DataFrame:
     return df.assign(**dict(zip(cols, zip(*rows)))).astype({"context_start": int, "start": int, "end": int})
 
 
-def fit(encoder=None, targets=None, train_path=None, method=None, settings=None) -> StanceModel:
-    """Fit the stance model on the training file (see ``config/stance.yaml``)."""
+def fit_logistic(C: float, X: np.ndarray, y: np.ndarray):
+    """The head's classifier, solved to convergence (Newton): the optimum is unique, so the
+    weights do not depend on how many BLAS threads computed them (a Dask worker has one).
+    Near the optimum the line search reports hitting float precision; that is expected."""
+    import warnings
+
     from sklearn.linear_model import LogisticRegression
 
+    clf = LogisticRegression(C=C, solver="newton-cg", max_iter=1000, tol=1e-8, class_weight="balanced")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="(?i).*line search")
+        return clf.fit(X, y)
+
+
+def fit(encoder=None, targets=None, train_path=None, method=None, settings=None) -> StanceModel:
+    """Fit the stance model on the training file (see ``config/stance.yaml``)."""
     from .encoder import load_encoder
 
     settings = {**load_yaml("stance.yaml"), **(settings or {})}
@@ -193,23 +217,29 @@ def fit(encoder=None, targets=None, train_path=None, method=None, settings=None)
     ex = training_examples(path, targets)
     names = targets.names
     labels = {n: str(targets.spec[n].get("label", n)) for n in names}
-    model = StanceModel(encoder, names, method, np.zeros(0), np.zeros(0), settings, labels)
     y = np.array([LABELS.index(label) for label in ex.label])
+
+    def new(kind):
+        return StanceModel(encoder, names, kind, np.zeros(0), np.zeros(0), settings, labels)
+
+    if method not in ("finetune", "head", "prototype"):
+        raise ValueError(f"stance method must be finetune, head or prototype, not {method!r}")
+    model = new(method)
     if method == "finetune":
         model.classifier = finetune.load_or_train(encoder, classifier_inputs(ex, labels), y.tolist(), settings)
         if float(settings["head_weight"]) > 0:
-            model.head = fit(encoder, targets, path, "head", settings)
+            model.head = _fit_head(new("head"), ex, y)
         return model
-    if method not in ("head", "prototype"):
-        raise ValueError(f"stance method must be finetune, head or prototype, not {method!r}")
     if method == "prototype":
         e = model.embed(ex.context)
         cent = np.stack([e[y == k].mean(0) for k in range(3)])
         model.W = cent / np.linalg.norm(cent, axis=1, keepdims=True)
         return model
-    X = model.features(ex)
-    clf = LogisticRegression(C=settings["C"], max_iter=5000, class_weight="balanced")
-    clf.fit(X, y)
+    return _fit_head(model, ex, y)
+
+
+def _fit_head(model: StanceModel, ex: pd.DataFrame, y: np.ndarray) -> StanceModel:
+    clf = fit_logistic(model.settings["C"], model.features(ex), y)
     model.W, model.b = clf.coef_.T.astype(np.float32), clf.intercept_.astype(np.float32)
     return model
 

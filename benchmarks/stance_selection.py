@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
 
 from analysis import evaluation, mentions, stance
 from analysis.encoder import load_encoder
@@ -38,10 +37,10 @@ def main():
         X = model.features(ex)
         pred = np.zeros(len(y), int)
         for k in range(5):
-            clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(X[folds != k], y[folds != k])
+            clf = stance.fit_logistic(C, X[folds != k], y[folds != k])
             pred[folds == k] = clf.predict(X[folds == k])
         cv = evaluation.f_avg([stance.LABELS[i] for i in y[written]], [stance.LABELS[i] for i in pred[written]])
-        clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(X, y)
+        clf = stance.fit_logistic(C, X, y)
         model.W, model.b = clf.coef_.T.astype(np.float32), clf.intercept_.astype(np.float32)
         stance._MODELS[("None", None)] = model
         out = dev.merge(stance.stance_table(dev.id, dev.text, targets=tg), on=["id", "target"])

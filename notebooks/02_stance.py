@@ -15,7 +15,8 @@
 # # 2. Stance toward France, Russia, Morocco and Algeria
 #
 # Each mention of a target is scored on its clause by the stance model (multilingual-e5
-# embeddings + lexical cues, logistic regression; see `analysis/stance.py`). Units aggregate
+# fine-tuned on our training set to read "target: clause with the [mention]", blended with a
+# logistic regression on frozen embeddings + lexical cues; see `analysis/stance.py`). Units aggregate
 # their mentions; article and comments aggregate their units, with seeded bootstrap 95%
 # intervals. **Aggregates use author-held stances only**: what the article attributes to
 # its sources goes to the holder -> target network below.

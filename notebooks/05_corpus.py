@@ -30,14 +30,17 @@ MODEL = None
 FIGURES = "../figures"
 
 # %%
+import shutil
 from pathlib import Path
 
 from analysis import batch, plots, stance
 from analysis.synthetic import synthetic_corpus
 
 synthetic = CORPUS is None
-if synthetic:
+if synthetic:  # the demo is rebuilt from scratch in folders of its own, never mixed with a real corpus
     CORPUS = Path(OUT).with_name("synthetic_corpus")
+    OUT = Path(OUT).with_name("synthetic_corpus_results")
+    shutil.rmtree(OUT, ignore_errors=True)
     synthetic_corpus(CORPUS, n_comments=N_SYNTHETIC, per_article=20, seed=0)
 summary = batch.run(CORPUS, OUT, model=MODEL, workers=WORKERS, scheduler=SCHEDULER)
 label = "SYNTHETIC demo corpus (random sentences)" if synthetic else f"Corpus {CORPUS}"

@@ -15,20 +15,22 @@ def cli(*args):
 
 def test_cli_writes_one_row_per_id_and_target(tmp_path):
     src = tmp_path / "in.csv"
-    pd.DataFrame({"id": ["a", "b", "c"], "text": [
+    pd.DataFrame({"id": ["a", "b", "c", "d"], "text": [
         "Vive l'Algérie libre et souveraine !",
         "Le Makhzen et ses mensonges, quelle honte. Les Russes sont arrivés à Bamako.",
-        "Il fait beau aujourd'hui."]}).to_csv(src, index=False)
+        "Il fait beau aujourd'hui.",
+        "Merci à la Russie, et que la France dégage du Sahel."]}).to_csv(src, index=False)
     out = tmp_path / "out.csv"
     r = cli("--input", str(src), "--output", str(out))
     assert r.returncode == 0, r.stderr
     df = pd.read_csv(out, keep_default_na=False)
     assert list(df.columns) == ["id", "target", "mentioned", "label", "p_favor", "p_against", "p_none", "holder", "evidence"]
-    assert len(df) == 12 and set(df.target) == {"France", "Russia", "Morocco", "Algeria"}
+    assert len(df) == 16 and set(df.target) == {"France", "Russia", "Morocco", "Algeria"}
     row = df.set_index(["id", "target"])
     assert row.loc[("a", "Algeria"), "label"] == "favor"
     assert row.loc[("b", "Morocco"), "label"] == "against"
     assert not row.loc[("c", "France"), "mentioned"] and row.loc[("c", "France"), "label"] == "none"
+    assert (row.loc[("d", "Russia"), "label"], row.loc[("d", "France"), "label"]) == ("favor", "against")
     assert np.allclose(df[["p_favor", "p_against", "p_none"]].sum(1), 1, atol=1e-4)
 
 
