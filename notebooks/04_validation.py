@@ -20,7 +20,8 @@
 # - a dev set of 100 comment-style texts (`stance_dev.csv`), **used to choose the model's
 #   settings** (`analysis/config/stance.yaml`), so its score is optimistic;
 # - a test set of 50 comment-style texts (`stance_test.csv`), written before any model saw
-#   it and used for nothing else: the honest held-out number.
+#   it and never used to choose anything; it has been scored five times as the project went
+#   (see the README), so it is held out from training and selection, not unseen.
 #
 # The model is trained on `stance_train.csv` only. The measure is SemEval-2016 Task 6's
 # F_avg = (F1_favor + F1_against) / 2.
