@@ -18,7 +18,8 @@ def test_report_shows_what_a_careful_reader_sees(seed_analysis):
     assert art["salience"]["Morocco"] == 0 and com["salience"]["Morocco"] > 0
     assert {"Morocco", "Israel", "United States"} <= set(com["only_here"])
     assert com["stance"]["Morocco"]["ci_high"] < 0  # attacked in the comments
-    assert com["stance"]["France"]["mean"] < 0
+    france = com["stance"]["France"]  # hostile to France: more units against than in favour
+    assert france["mean"] < 0 and france["against"] > france["favor"]
     assert com["incivility_rate"] > 3 * art["incivility_rate"]
     assert art["evidential_rate"] > 2 * com["evidential_rate"]
     assert com["certainty_rate"] > art["certainty_rate"]
