@@ -204,6 +204,19 @@ def bundled_model_dir() -> Path:
 
 
 # ----------------------------------------------------------------------------- encoder
+PAD_MULTIPLE = 16
+
+
+def padded_length(n: int) -> int:
+    """Texts are padded to a multiple of 16 tokens and batched only with texts padded alike.
+
+    On CPU a text's embedding depends (by ~1e-7) on how far it is padded, not on its
+    batch-mates; padding by its own length alone makes every embedding the same whatever it
+    was batched with, so results do not depend on what the embedding cache already held.
+    """
+    return -(-n // PAD_MULTIPLE) * PAD_MULTIPLE
+
+
 class Encoder:
     """Sentence embeddings with the e5 recipe; see :func:`load_encoder`."""
 
@@ -219,18 +232,21 @@ class Encoder:
     def __repr__(self):
         return f"Encoder({self.name!r}, dim={self.dim})"
 
-    def encode(self, texts, kind: str = "passage", progress: bool | None = None) -> np.ndarray:
+    def encode(self, texts, kind: str = "passage", progress: bool | None = None,
+               cached: bool = True) -> np.ndarray:
         """Embed ``texts`` -> float32 array (n, dim) with L2-normalised rows.
 
         ``kind`` is "passage" or "query" (the e5 prefixes). A bar shows for > 256 new texts
-        unless ``progress`` says otherwise.
+        unless ``progress`` says otherwise. ``cached=False`` computes every text now, in
+        batches that depend only on ``texts`` (results can differ from cached ones by ~1e-7,
+        which depend on the batches they were first computed in).
         """
         if kind not in ("passage", "query"):
             raise ValueError(f"kind must be 'passage' or 'query', not {kind!r}")
         texts = [texts] if isinstance(texts, str) else list(texts)
         out = np.zeros((len(texts), self.dim), np.float32)
         todo = list(range(len(texts)))
-        if self._cache is not None:
+        if self._cache is not None and cached:
             found = self._cache.get(kind, texts)
             for i, vec in found.items():
                 out[i] = vec
@@ -239,7 +255,7 @@ class Encoder:
             vecs = self._embed([f"{kind}: {texts[i]}" for i in todo],
                                progress if progress is not None else len(todo) > 256)
             out[todo] = vecs
-            if self._cache is not None:
+            if self._cache is not None and cached:
                 self._cache.put(kind, [texts[i] for i in todo], vecs)
         return out
 
@@ -264,14 +280,13 @@ class Encoder:
         with torch.inference_mode():
             k = 0
             while k < len(order):
-                longest = len(windows[order[k]][1])
+                longest = padded_length(len(windows[order[k]][1]))  # same for every text of the batch
                 batch = [order[k]]
                 while k + len(batch) < len(order):
                     nxt = len(windows[order[k + len(batch)]][1])
-                    if nxt * (len(batch) + 1) > self.batch_tokens:
+                    if padded_length(nxt) != longest or longest * (len(batch) + 1) > self.batch_tokens:
                         break
                     batch.append(order[k + len(batch)])
-                    longest = nxt
                 ids_t = torch.full((len(batch), longest), tok.pad_token_id, dtype=torch.long)
                 mask = torch.zeros((len(batch), longest), dtype=torch.long)
                 for r, w in enumerate(batch):
@@ -394,6 +409,6 @@ def load_encoder(name_or_path: str | os.PathLike | None = None, dtype: str | Non
     if not path.exists():
         from huggingface_hub import snapshot_download
         path = Path(snapshot_download(name, local_files_only=True))
-    enc = Encoder(model, tokenizer, name, f"{_fingerprint(path, name)}-{dtype}", use_cache=use_cache)
+    enc = Encoder(model, tokenizer, name, f"{_fingerprint(path, name)}-{dtype}-pad{PAD_MULTIPLE}", use_cache=use_cache)
     _LOADED[key] = enc
     return enc

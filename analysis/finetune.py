@@ -54,9 +54,9 @@ class StanceClassifier:
         self.model, self.tokenizer, self.max_tokens = model, tokenizer, max_tokens
         self.head = torch.nn.Linear(model.config.hidden_size, 3)
 
-    def logits(self, texts):
-        batch = self.tokenizer(list(texts), padding=True, truncation=True, max_length=self.max_tokens,
-                               return_tensors="pt")
+    def logits(self, texts, pad_to: int | None = None):
+        batch = self.tokenizer(list(texts), padding="max_length" if pad_to else True, truncation=True,
+                               max_length=pad_to or self.max_tokens, return_tensors="pt")
         hidden = self.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
         mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
         return self.head((hidden * mask).sum(1) / mask.sum(1))
@@ -64,12 +64,21 @@ class StanceClassifier:
     def predict_proba(self, texts, batch_size: int = 32) -> np.ndarray:
         import torch
 
+        from .encoder import padded_length
+
         self.model.eval()
-        out = [np.zeros((0, 3), np.float32)]
+        texts = list(texts)
+        lengths = [len(ids) for ids in self.tokenizer(texts, truncation=True, max_length=self.max_tokens)["input_ids"]]
+        buckets: dict[int, list[int]] = {}  # padded like the encoder: results independent of batch-mates
+        for i, n in enumerate(lengths):
+            buckets.setdefault(min(padded_length(n), self.max_tokens), []).append(i)
+        out = np.zeros((len(texts), 3), np.float32)
         with torch.inference_mode():
-            for k in range(0, len(texts), batch_size):
-                out.append(torch.softmax(self.logits(texts[k:k + batch_size]), -1).float().numpy())
-        return np.concatenate(out)
+            for pad, idx in buckets.items():
+                for k in range(0, len(idx), batch_size):
+                    part = idx[k:k + batch_size]
+                    out[part] = torch.softmax(self.logits([texts[i] for i in part], pad), -1).float().numpy()
+        return out
 
     def trainable(self) -> dict:
         """Parameters that training changes (everything but the word embeddings)."""

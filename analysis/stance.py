@@ -17,6 +17,8 @@ Three classifiers, chosen with ``method`` in ``config/stance.yaml``, all trained
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,12 +117,12 @@ class StanceModel:
     def __repr__(self):
         return f"StanceModel({self.method!r}, encoder={self.encoder.name!r}, targets={self.target_names})"
 
-    def embed(self, contexts) -> np.ndarray:
-        return self.encoder.encode(list(contexts), kind=self.settings["prefix"])
+    def embed(self, contexts, cached: bool = True) -> np.ndarray:
+        return self.encoder.encode(list(contexts), kind=self.settings["prefix"], cached=cached)
 
-    def features(self, m: pd.DataFrame) -> np.ndarray:
+    def features(self, m: pd.DataFrame, cached: bool = True) -> np.ndarray:
         """Clause embedding (+ crossed with the target) and scaled cue counts, one row per mention."""
-        e = self.embed(m.context)
+        e = self.embed(m.context, cached)
         cues = cue_features(m.cue_text, m.group, m.via) * self.settings["cue_scale"]
         if not self.settings["crossed"]:
             return np.hstack([e, cues])
@@ -238,9 +240,35 @@ def fit(encoder=None, targets=None, train_path=None, method=None, settings=None)
     return _fit_head(model, ex, y)
 
 
+HEAD_SETTINGS = ("C", "prefix", "crossed", "cue_scale")
+
+
 def _fit_head(model: StanceModel, ex: pd.DataFrame, y: np.ndarray) -> StanceModel:
-    clf = fit_logistic(model.settings["C"], model.features(ex), y)
-    model.W, model.b = clf.coef_.T.astype(np.float32), clf.intercept_.astype(np.float32)
+    """Fit the logistic head, or load the weights fitted before on the same inputs.
+
+    The training embeddings are computed afresh in one call (not read from the embedding
+    cache, whose values depend by ~1e-7 on the batches they were first computed in), so the
+    weights are the same on every machine state; they are stored as safetensors in the cache.
+    """
+    from safetensors.numpy import load_file, save_file
+
+    from .resources import atomic_path, cache_dir
+
+    h = hashlib.sha256(model.encoder.fingerprint.encode())
+    h.update(json.dumps({k: model.settings[k] for k in HEAD_SETTINGS}, sort_keys=True).encode())
+    h.update(json.dumps(model.target_names).encode())
+    for row in ex[["target", "context", "cue_text", "group", "via"]].itertuples(index=False):
+        h.update(("\t".join(map(str, row)) + "\n").encode())
+    h.update(y.tobytes())
+    path = cache_dir("models") / f"stance-head-{h.hexdigest()[:24]}.safetensors"
+    if path.exists():
+        weights = load_file(path)
+    else:
+        clf = fit_logistic(model.settings["C"], model.features(ex, cached=False), y)
+        weights = {"W": clf.coef_.T.astype(np.float32), "b": clf.intercept_.astype(np.float32)}
+        with atomic_path(path) as tmp:
+            save_file(weights, tmp)
+    model.W, model.b = weights["W"], weights["b"]
     return model
 
 

@@ -74,3 +74,13 @@ def test_local_directory_loads_like_a_hub_model(encoder):
     other = enc_mod.load_encoder(str(enc_mod.bundled_model_dir()), use_cache=False)
     v = other.encode(["Moscou et Bamako"])
     assert float(v[0] @ encoder.encode(["Moscou et Bamako"])[0]) > 0.9999
+
+
+def test_embedding_does_not_depend_on_batch_mates(encoder):
+    import pandas as pd
+
+    texts = pd.read_csv("data/annotations/stance_dev.csv").text.tolist()[:60]
+    fresh = dict(progress=False, cached=False)
+    together = encoder.encode(texts, **fresh)
+    apart = np.concatenate([encoder.encode(texts[i:i + 7], **fresh) for i in range(0, len(texts), 7)])
+    assert np.array_equal(together, apart)

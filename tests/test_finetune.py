@@ -68,3 +68,18 @@ def test_every_named_target_of_a_comment_text_is_labelled():
     missing = [(i + 2, t) for i, t in found[["row", "target"]].drop_duplicates().itertuples(index=False)
                if f"{t}:" not in df.labels[i]]
     assert not missing, f"stance_train_comments.csv lines without a label for a named target: {missing}"
+
+
+def test_head_weights_are_stored_and_reused(encoder, tmp_path, monkeypatch):
+    train = tmp_path / "train.csv"
+    pd.DataFrame({"text": ["Vive l'Algérie !", "Honte au Makhzen.", "Paris a publié un communiqué.",
+                           "Merci la Russie.", "La France pille l'Afrique.", "Rabat accueille un sommet."],
+                  "target": ["Algeria", "Morocco", "France", "Russia", "France", "Morocco"],
+                  "label": ["favor", "against", "none", "favor", "against", "none"]}).to_csv(train, index=False)
+    monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path / "cache"))
+    a = stance.fit(encoder, train_path=train, method="head")
+    stored = list((tmp_path / "cache" / "models").glob("stance-head-*.safetensors"))
+    assert len(stored) == 1
+    b = stance.fit(encoder, train_path=train, method="head")
+    assert np.array_equal(a.W, b.W) and np.array_equal(a.b, b.b)
+    assert a.W.shape == (encoder.dim + 6, 3)
