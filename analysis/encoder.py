@@ -212,7 +212,7 @@ def padded_length(n: int) -> int:
 
     On CPU a text's embedding depends (by ~1e-7) on how far it is padded, not on its
     batch-mates; padding by its own length alone makes every embedding the same whatever it
-    was batched with, so results do not depend on what the embedding cache already held.
+    was batched with.
     """
     return -(-n // PAD_MULTIPLE) * PAD_MULTIPLE
 
@@ -237,9 +237,8 @@ class Encoder:
         """Embed ``texts`` -> float32 array (n, dim) with L2-normalised rows.
 
         ``kind`` is "passage" or "query" (the e5 prefixes). A bar shows for > 256 new texts
-        unless ``progress`` says otherwise. ``cached=False`` computes every text now, in
-        batches that depend only on ``texts`` (results can differ from cached ones by ~1e-7,
-        which depend on the batches they were first computed in).
+        unless ``progress`` says otherwise. ``cached=False`` neither reads nor writes the
+        embedding cache (the values are the same either way, see :func:`padded_length`).
         """
         if kind not in ("passage", "query"):
             raise ValueError(f"kind must be 'passage' or 'query', not {kind!r}")

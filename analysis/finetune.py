@@ -23,8 +23,6 @@ import numpy as np
 from .resources import cache_dir
 
 SETTINGS = ("epochs", "learning_rate", "head_learning_rate", "batch_size", "max_tokens", "seed")
-
-
 WINDOW = 400  # characters kept on each side of the mention in a longer clause
 
 
@@ -32,7 +30,8 @@ def input_text(target: str, context: str, mark: tuple[int, int] | None = None) -
     """The classifier's input for one mention; ``mark`` is the mention's span in ``context``.
 
     A clause longer than the model reads (a run-on comment) is cut to ``WINDOW`` characters
-    around the mention, at spaces, so the mention is never truncated away.
+    on each side of the mention, at spaces, so the mention comes within the first ~100 of the
+    ``max_tokens`` the model reads (the seed's longest input is 119 tokens).
     """
     if mark is not None:
         a, b = mark

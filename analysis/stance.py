@@ -117,12 +117,12 @@ class StanceModel:
     def __repr__(self):
         return f"StanceModel({self.method!r}, encoder={self.encoder.name!r}, targets={self.target_names})"
 
-    def embed(self, contexts, cached: bool = True) -> np.ndarray:
-        return self.encoder.encode(list(contexts), kind=self.settings["prefix"], cached=cached)
+    def embed(self, contexts) -> np.ndarray:
+        return self.encoder.encode(list(contexts), kind=self.settings["prefix"])
 
-    def features(self, m: pd.DataFrame, cached: bool = True) -> np.ndarray:
+    def features(self, m: pd.DataFrame) -> np.ndarray:
         """Clause embedding (+ crossed with the target) and scaled cue counts, one row per mention."""
-        e = self.embed(m.context, cached)
+        e = self.embed(m.context)
         cues = cue_features(m.cue_text, m.group, m.via) * self.settings["cue_scale"]
         if not self.settings["crossed"]:
             return np.hstack([e, cues])
@@ -244,12 +244,8 @@ HEAD_SETTINGS = ("C", "prefix", "crossed", "cue_scale")
 
 
 def _fit_head(model: StanceModel, ex: pd.DataFrame, y: np.ndarray) -> StanceModel:
-    """Fit the logistic head, or load the weights fitted before on the same inputs.
-
-    The training embeddings are computed afresh in one call (not read from the embedding
-    cache, whose values depend by ~1e-7 on the batches they were first computed in), so the
-    weights are the same on every machine state; they are stored as safetensors in the cache.
-    """
+    """Fit the logistic head, or load the weights fitted before on the same inputs (stored
+    as safetensors in the cache, keyed by the encoder, the settings and the training rows)."""
     from safetensors.numpy import load_file, save_file
 
     from .resources import atomic_path, cache_dir
@@ -264,7 +260,7 @@ def _fit_head(model: StanceModel, ex: pd.DataFrame, y: np.ndarray) -> StanceMode
     if path.exists():
         weights = load_file(path)
     else:
-        clf = fit_logistic(model.settings["C"], model.features(ex, cached=False), y)
+        clf = fit_logistic(model.settings["C"], model.features(ex), y)
         weights = {"W": clf.coef_.T.astype(np.float32), "b": clf.intercept_.astype(np.float32)}
         with atomic_path(path) as tmp:
             save_file(weights, tmp)
