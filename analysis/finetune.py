@@ -6,21 +6,18 @@ l'Algérie, à bas le [Makhzen]"). Model: the encoder's transformer layers (word
 frozen) and a linear layer on the mean-pooled output, trained with class-balanced cross-
 entropy on ``data/annotations/stance_train.csv``. Training is seeded and takes a few
 minutes on two CPU cores; the result is stored once in the cache
-(``models/stance-<hash>/model.safetensors``, keyed by the base model, the training inputs
-and the settings) and loaded from there afterwards.
+(``models/stance-finetuned-<hash>.safetensors``, keyed by the base model, the training
+inputs and the settings) and loaded from there afterwards.
 """
 from __future__ import annotations
 
 import copy
 import hashlib
 import json
-import shutil
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
-from .resources import cache_dir
+from .resources import atomic_path, cache_dir
 
 SETTINGS = ("epochs", "learning_rate", "head_learning_rate", "batch_size", "max_tokens", "seed")
 WINDOW = 400  # characters kept on each side of the mention in a longer clause
@@ -146,19 +143,13 @@ def load_or_train(encoder, texts: list[str], labels: list[int], settings: dict) 
     """The fine-tuned classifier for these training inputs, from the cache or trained now."""
     from safetensors.torch import load_file, save_file
 
-    where = cache_dir("models") / f"stance-{_key(encoder, texts, labels, settings)}"
-    weights = where / "model.safetensors"
-    if weights.exists():
+    path = cache_dir("models") / f"stance-finetuned-{_key(encoder, texts, labels, settings)}.safetensors"
+    if path.exists():
         clf = _base(encoder, settings)
-        clf.load_trainable(load_file(weights))
+        clf.load_trainable(load_file(path))
         clf.model.eval()
         return clf
     clf = train(encoder, texts, labels, settings)
-    tmp = Path(tempfile.mkdtemp(dir=where.parent, prefix=f".{where.name}."))
-    try:
-        save_file({k: v.contiguous() for k, v in clf.trainable().items()}, tmp / "model.safetensors")
-        (tmp / "settings.json").write_text(json.dumps({k: settings[k] for k in SETTINGS}, indent=1))
-        tmp.rename(where)
-    except OSError:  # another process stored the same model first
-        shutil.rmtree(tmp, ignore_errors=True)
+    with atomic_path(path) as tmp:  # stored like the logistic head (stance._fit_head)
+        save_file({k: v.contiguous() for k, v in clf.trainable().items()}, tmp)
     return clf

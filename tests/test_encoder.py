@@ -76,11 +76,13 @@ def test_local_directory_loads_like_a_hub_model(encoder):
     assert float(v[0] @ encoder.encode(["Moscou et Bamako"])[0]) > 0.9999
 
 
-def test_embedding_does_not_depend_on_batch_mates(encoder):
+def test_embedding_does_not_depend_on_batch_mates():
     import pandas as pd
 
+    from analysis.encoder import load_encoder
+
+    uncached = load_encoder(use_cache=False)  # every text computed in this call's batches
     texts = pd.read_csv("data/annotations/stance_dev.csv").text.tolist()[:60]
-    fresh = dict(progress=False, cached=False)
-    together = encoder.encode(texts, **fresh)
-    apart = np.concatenate([encoder.encode(texts[i:i + 7], **fresh) for i in range(0, len(texts), 7)])
+    together = uncached.encode(texts, progress=False)
+    apart = np.concatenate([uncached.encode(texts[i:i + 7], progress=False) for i in range(0, len(texts), 7)])
     assert np.array_equal(together, apart)

@@ -38,13 +38,13 @@ def test_training_is_seeded_and_cached(encoder, tmp_path, monkeypatch):
     (tmp_path / "models").mkdir()
     a = finetune.train(encoder, TEXTS, LABELS, TINY, progress=False).predict_proba(TEXTS)
     b = finetune.load_or_train(encoder, TEXTS, LABELS, TINY).predict_proba(TEXTS)  # trains, stores
-    stored = list((tmp_path / "models").glob("stance-*/model.safetensors"))
+    stored = list((tmp_path / "models").glob("stance-finetuned-*.safetensors"))
     assert len(stored) == 1
     c = finetune.load_or_train(encoder, TEXTS, LABELS, TINY).predict_proba(TEXTS)  # loads
     assert np.array_equal(a, b) and np.array_equal(b, c)
     assert a.shape == (4, 3) and np.allclose(a.sum(1), 1, atol=1e-5)
     d = finetune.load_or_train(encoder, TEXTS, LABELS, {**TINY, "seed": 1}).predict_proba(TEXTS)
-    assert len(list((tmp_path / "models").glob("stance-*"))) == 2 and not np.array_equal(c, d)
+    assert len(list((tmp_path / "models").glob("stance-finetuned-*"))) == 2 and not np.array_equal(c, d)
 
 
 def test_fine_tuning_leaves_the_encoder_untouched(encoder):
