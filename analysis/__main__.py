@@ -27,7 +27,7 @@ def _stance(args):
     from .stance import stance_csv
 
     stance_csv(args.input, args.output, targets=args.targets.split(",") if args.targets else None,
-               model=args.model)
+               model=args.model, register=args.register)
 
 
 def _report(args):
@@ -72,6 +72,9 @@ def main(argv=None) -> int:
     p.add_argument("--output", required=True)
     p.add_argument("--targets", help="comma-separated target names (default: all in targets.yaml)")
     p.add_argument("--model", help="hub id or local path (default: bundled multilingual-e5-small)")
+    p.add_argument("--register", choices=["news", "editorial", "forum", "comment"],
+                   help="what kind of text the inputs are, for the calibration of 'none' (default: a "
+                        "calibration chosen over all four); a 'register' column in the input overrides it per row")
     p.set_defaults(func=_stance)
 
     p = sub.add_parser("report", help="every measure for one page (raw dump or JSON)")

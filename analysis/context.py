@@ -68,10 +68,13 @@ def cue_text(tok, start: int, end: int) -> str:
 def _phrase(tok) -> str:
     """The noun phrase headed by ``tok`` without its preposition; when that runs long, the
     head with its determiners and adjectives only."""
-    toks = [t for t in tok.subtree if not t.is_punct]
-    while toks and toks[0].dep_ == "case":
+    relative = {t.i for c in tok.children if c.dep_.startswith("acl") for t in c.subtree}
+    toks = [t for t in tok.subtree if t.i not in relative]
+    while toks and (toks[0].dep_ == "case" or toks[0].is_punct):
         toks.pop(0)
-    text = " ".join(" ".join(t.text for t in toks).split())
+    while toks and toks[-1].is_punct:
+        toks.pop()
+    text = " ".join("".join(t.text_with_ws for t in toks).split())
     if len(text) <= 60:
         return text
     keep = [tok] + [c for c in tok.children
@@ -79,37 +82,132 @@ def _phrase(tok) -> str:
     return " ".join(t.text for t in sorted(keep, key=lambda t: t.i))
 
 
-def holder(tok) -> str:
-    """``author`` or the text of the source the stance is attributed to."""
-    reporting = lexicons("evidentiality")["reporting_verbs"]
-    sent = tok.sent
-    doc = tok.doc
-    # 1. "selon nos sources, ...", "d'après Reuters, ...", "according to X, ...": the words up to the comma
+SUBJECTS = {"nsubj", "nsubj:pass", "csubj"}
+RELATIVE = {"qui", "que", "qu'", "lequel", "laquelle", "lesquels", "who", "which", "that"}
+
+
+def _subject(verb):
+    """The subject of ``verb`` and the tokens naming it: its own subject, a relative pronoun's
+    antecedent ("un lobby qui veut", without the relative clause), for an infinitive or
+    participle the subject of the verb it depends on; where the parse gives none (the small
+    parser often misses it), the nearest bare noun phrase before the verb in its sentence."""
+    v = verb
+    for _ in range(4):
+        subj = [c for c in v.children if c.dep_ in SUBJECTS]
+        if subj:
+            s = subj[0]
+            if fold(s.text) in RELATIVE and v.dep_.startswith("acl") and v.head.i != v.i:
+                rel = {t.i for t in v.subtree}
+                return v.head, {t.i for t in v.head.subtree} - rel
+            return s, {t.i for t in s.subtree}
+        if v.dep_ in ("xcomp", "advcl", "acl") and v.head.i != v.i and v.head.pos_ in ("VERB", "AUX"):
+            v = v.head
+            continue
+        break
+    for t in reversed(verb.doc[verb.sent.start:verb.i]):
+        if t.is_punct:
+            break
+        if t.pos_ in ("NOUN", "PROPN", "PRON") and not any(c.dep_ == "case" for c in t.children) and t.dep_ != "obj":
+            return t, {u.i for u in t.subtree if u.i < verb.i}
+    return None, set()
+
+
+def _frame_stems() -> tuple[set, set]:
+    lex = lexicons("evidentiality")
+    lemmas = set()
+    for cat in ("frame_verbs", "reporting_verbs"):
+        lemmas |= {w for w, _ in lex[cat].words}
+    stems = {w[:-2] for w in lemmas if w.endswith(("er", "ir", "re")) and len(w) >= 6}
+    return lemmas, stems
+
+
+def _is_frame_verb(tok) -> bool:
+    """A volition/reporting verb, by lemma or, since the small parser mislemmatises ("accuse" ->
+    "accus"), by the stem of such a verb on a verb or participle."""
+    lemmas, stems = _frame_stems()
+    if tok.pos_ in ("VERB", "AUX") and fold(tok.lemma_) in lemmas:
+        return True
+    word = fold(tok.text)
+    return tok.pos_ in ("VERB", "AUX", "ADJ") and any(word.startswith(s) for s in stems if len(word) <= len(s) + 6)
+
+
+def _content(keep, tok) -> tuple[str, tuple[int, int]]:
+    """Text of the tokens ``keep`` (in order, spacing as written) and the span of ``tok`` in it."""
+    keep = sorted(keep, key=lambda t: t.i)
+    while keep and keep[0].is_punct:
+        keep.pop(0)
+    while keep and keep[-1].is_punct:
+        keep.pop()
+    text, mark = "", (0, 0)
+    for k, t in enumerate(keep):
+        if t.i == tok.i:
+            mark = (len(text), len(text) + len(t.text))
+        text += t.text + (t.whitespace_ if k + 1 < len(keep) else "")
+    return text, mark
+
+
+def _source_phrase(sent, tok):
+    """A sentence-scoped "selon X" / "d'après X" / "according to X": (holder words, tokens to hide)."""
+    doc = sent.doc
     for t in sent:
         word = fold(t.text)
         if word == "apres" and t.i > sent.start and fold(doc[t.i - 1].text) in ("d'", "d"):
             word = "d'apres"
-        if word in SOURCE_PREPS and t.i < tok.i:
+        if word in SOURCE_PREPS:
             words = []
             for u in doc[t.i + 1 + (word == "according"):sent.end]:
                 if u.is_punct or u.i == tok.i:
                     break
-                words.append(u.text)
+                words.append(u)
             if words and len(words) <= 8:
-                return " ".join(words)
-    # 2. a reporting verb before the mention, with "que" between them: its subject
-    for verb in sent:
-        if verb.i >= tok.i or not reporting.count(verb.lemma_) or verb.pos_ not in ("VERB", "AUX"):
-            continue
-        if any(fold(u.text) in ("que", "qu'") for u in doc[verb.i + 1:tok.i]):
-            subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubj:pass")]
-            if subj and fold(subj[0].text) not in SELF_HOLDERS:
-                return _phrase(subj[0])
-    # 3. agent of a passive evaluation attached to the mention's noun
+                return words, set(range(t.i - (word == "d'apres"), words[-1].i + 1))
+    return None, set()
+
+
+def attribution(tok) -> tuple[str, str, tuple[int, int]]:
+    """Who holds the stance toward the mention ``tok``, and what that holder says about it.
+
+    Returns ``(holder, content, mark)``: ``holder`` is ``author`` or the phrase naming the
+    holder; ``content`` is the holder's proposition without the frame that attributes it
+    ("libérer la région de l'emprise de Paris" for "un lobby qui veut libérer ..."), with
+    ``mark`` the mention's span in it. The innermost frame wins: the agent of a passive
+    attached to the mention's noun ("l'influence française qui n'est plus appréciée par
+    Alger"); walking up from the mention, a volition, intention, accusation or reporting verb
+    whose object or complement holds the mention (its subject holds the stance; a relative
+    pronoun stands for its antecedent), or a predicate such as "partisans de", "hostile à"
+    (its subject); then a sentence-scoped "selon X" / "d'après X" / "according to X", wherever
+    it stands in the sentence. A first-person holder (je, nous, on) is the author.
+    """
+    predicates = lexicons("evidentiality")["frame_predicates"]
+    sent = tok.sent
+    source, source_hidden = _source_phrase(sent, tok)
     for noun in (tok, tok.head):
         for rel in noun.children:
-            if rel.dep_.startswith("acl"):
+            if rel.dep_.startswith("acl") and rel.i > tok.i:
                 agents = [c for c in rel.subtree if c.dep_ == "obl:agent"]
-                if agents:
-                    return _phrase(agents[0])
-    return "author"
+                if agents and not (agents[0].left_edge.i <= tok.i <= agents[0].right_edge.i):
+                    hidden = {t.i for t in agents[0].subtree} | source_hidden
+                    keep = [t for t in noun.subtree if t.i not in hidden and fold(t.text) not in RELATIVE]
+                    return _phrase(agents[0]), *_content(keep, tok)
+    child, node = tok, tok.head
+    while node.i != child.i and sent.start <= node.i < sent.end:
+        if child.dep_ not in SUBJECTS and child.dep_ != "obl:agent":
+            is_pred = node.pos_ in ("ADJ", "NOUN") and predicates.count(node.lemma_) and any(
+                c.dep_ == "cop" for c in node.children)
+            if is_pred or _is_frame_verb(node):
+                subj, named = _subject(node)
+                if subj is not None and subj.i != tok.i and tok.i not in named:
+                    if fold(subj.text) in SELF_HOLDERS:
+                        return "author", "", (0, 0)
+                    hidden = named | source_hidden
+                    keep = [t for t in node.subtree if t.i not in hidden and fold(t.text) not in RELATIVE]
+                    return _phrase(subj), *_content(keep, tok)
+        child, node = node, node.head
+    if source:
+        return " ".join(u.text for u in source), *_content([u for u in sent if u.i not in source_hidden], tok)
+    return "author", "", (0, 0)
+
+
+def holder(tok) -> str:
+    """``author`` or the text of the source the stance is attributed to (see :func:`attribution`)."""
+    return attribution(tok)[0]

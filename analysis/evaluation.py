@@ -46,3 +46,69 @@ def calibration(df: pd.DataFrame, gold: str = "gold", bins: int = 5) -> pd.DataF
     return (pd.DataFrame({"bin": b, "confidence": conf, "correct": chosen == df[gold]})
             .groupby("bin", observed=True).agg(n=("correct", "size"), confidence=("confidence", "mean"),
                                               accuracy=("correct", "mean")).reset_index())
+
+
+def load_gold(path) -> pd.DataFrame:
+    """A gold file as one row per (id, target): ``id, text, target, gold`` and, where the file
+    has them, ``register, lang, phenomenon``. Reads both layouts: one target per row
+    (``id,text,target,label``) and one text per row with ``labels`` = ``Target:label`` pairs
+    (the register files and the out-of-distribution dev set)."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if "labels" in df.columns:
+        rows = []
+        for r in df.to_dict("records"):
+            for pair in r["labels"].split():
+                target, _, label = pair.partition(":")
+                rows.append({**r, "target": target, "gold": label})
+        out = pd.DataFrame(rows).drop(columns=["labels"])
+    else:
+        out = df.rename(columns={"label": "gold"})
+    bad = out[~out.gold.isin(LABELS)]
+    if len(bad):
+        raise ValueError(f"{path}: label {bad.gold.iloc[0]!r} for id {bad.id.iloc[0]} is not favor, against or none")
+    return out
+
+
+def comment_gold(seed_gold: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Sentence gold -> one label per (comment, target), for scoring comments as whole units:
+    the polarity of the comment's non-none sentence labels, the majority when both occur
+    (a tie is ``against``), ``none`` when every sentence is none."""
+    g = seed_gold.merge(units[["unit_id", "part", "comment_no"]], on="unit_id")
+    g = g[g.part == "comment"]
+    rows = []
+    for (c, t), grp in g.groupby(["comment_no", "target"]):
+        fav, ag = int((grp.label == "favor").sum()), int((grp.label == "against").sum())
+        label = "none" if fav + ag == 0 else ("favor" if fav > ag else "against")
+        rows.append({"comment_no": int(c), "target": t, "gold": label})
+    return pd.DataFrame(rows)
+
+
+def f_avg_interval(gold, pred, n_boot: int = 1000, seed: int = 0, groups=None) -> tuple[float, float, float]:
+    """F_avg with a seeded bootstrap 95% interval; ``groups`` (e.g. text ids) are resampled
+    whole, so the several targets of one text stay together."""
+    import numpy as np
+
+    gold, pred = np.asarray(list(gold)), np.asarray(list(pred))
+    point = f_avg(gold, pred)
+    if len(gold) == 0:
+        return point, float("nan"), float("nan")
+    keys = np.asarray(list(groups)) if groups is not None else np.arange(len(gold))
+    uniq, inv = np.unique(keys, return_inverse=True)
+    members = [np.flatnonzero(inv == k) for k in range(len(uniq))]
+    rng = np.random.default_rng(seed)
+    stats = []
+    for _ in range(n_boot):
+        pick = np.concatenate([members[k] for k in rng.integers(0, len(uniq), len(uniq))])
+        stats.append(f_avg(gold[pick], pred[pick]))
+    lo, hi = np.percentile(stats, [2.5, 97.5])
+    return point, float(lo), float(hi)
+
+
+def breakdown(df: pd.DataFrame, by: str, gold: str = "gold", pred: str = "label", seed: int = 0) -> pd.DataFrame:
+    """F_avg with its bootstrap interval per value of ``by`` (register, lang, target), plus n."""
+    rows = []
+    for key, g in df.groupby(by, sort=True):
+        f, lo, hi = f_avg_interval(g[gold], g[pred], seed=seed, groups=g["id"] if "id" in g else None)
+        rows.append({by: key, "n": len(g), "f_avg": f, "ci_low": lo, "ci_high": hi,
+                     "accuracy": float((g[gold] == g[pred]).mean())})
+    return pd.DataFrame(rows)

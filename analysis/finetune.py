@@ -1,8 +1,8 @@
 """The encoder fine-tuned as a target-aware stance classifier (``method: finetune``).
 
-Input: ``query: <target>: <clause>`` with the mention in square brackets, so one clause
-naming two targets gives two inputs ("Vive [l'Algérie], à bas le Makhzen" vs "Vive
-l'Algérie, à bas le [Makhzen]"). Model: the encoder's transformer layers (word embeddings
+Input: ``query: <target>: <text>`` with that target's mentions in square brackets, so one
+text naming two targets gives two inputs ("Vive [l'Algérie], à bas le Makhzen" vs "Vive
+l'Algérie, à bas le [Makhzen]"); long texts are read in windows around the mentions. Model: the encoder's transformer layers (word embeddings
 frozen) and a linear layer on the mean-pooled output, trained with class-balanced cross-
 entropy on ``data/annotations/stance_train.csv``. Training is seeded and takes a few
 minutes on two CPU cores; the result is stored once in the cache
@@ -20,25 +20,13 @@ import numpy as np
 from .resources import atomic_path, cache_dir
 
 SETTINGS = ("epochs", "learning_rate", "head_learning_rate", "batch_size", "max_tokens", "seed")
-WINDOW = 400  # characters kept on each side of the mention in a longer clause
+WINDOW = 300  # a text longer than twice this is read in windows of this many characters around each mention
 
 
-def input_text(target: str, context: str, mark: tuple[int, int] | None = None) -> str:
-    """The classifier's input for one mention; ``mark`` is the mention's span in ``context``.
-
-    A clause longer than the model reads (a run-on comment) is cut to ``WINDOW`` characters
-    on each side of the mention, at spaces, so the mention comes within the first ~100 of the
-    ``max_tokens`` the model reads (the seed's longest input is 119 tokens).
-    """
-    if mark is not None:
-        a, b = mark
-        lo = 0 if a <= WINDOW else context.rfind(" ", 0, a - WINDOW) + 1
-        hi = context.find(" ", b + WINDOW)
-        hi = len(context) if hi < 0 else hi
-        context = f"{context[lo:a]}[{context[a:b]}]{context[b:hi]}"
-    elif len(context) > 2 * WINDOW:
-        context = context[:2 * WINDOW]
-    return f"query: {target}: {context}"
+def input_text(target: str, text: str) -> str:
+    """The classifier's input: the target's label, then the text (or window) with that
+    target's mentions bracketed (``stance.segments``)."""
+    return f"query: {target}: {text}"
 
 
 class StanceClassifier:

@@ -142,6 +142,60 @@ def find_mentions(doc, targets: Targets) -> list[dict]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _anaphora_config():
+    spec = load_yaml("anaphora.yaml")
+    classes = {match_form(w): cls for cls, words in spec["nouns"].items() for w in words}
+    return {match_form(d) for d in spec["determiners"]}, classes, set(spec.get("singular_only") or ())
+
+
+SINGULAR_DETS = {"le", "la", "l'", "ce", "cet", "cette", "son", "sa", "the", "this", "that", "its", "هذا", "هذه", "هاد", "هادا", "هاذ", "had"}
+LINKS = {"de", "d'", "du", "des", "of"}
+
+
+def anaphors(doc, found: list[dict]) -> list[dict]:
+    """Anaphoric state nouns in ``doc`` ("ce régime", "la junte", "ses dirigeants"; rule in
+    ``config/anaphora.yaml``) that are not themselves mentions: ``i, start_char, end_char,
+    surface, cls`` (the noun's class, matched against each target's ``anaphora`` list)."""
+    dets, classes, singular_only = _anaphora_config()
+    taken = {k for m in found for k in range(m["start_char"], m["end_char"])}
+    starts = {doc.char_span(m["start_char"], m["end_char"], alignment_mode="expand").start for m in found}
+    out = []
+    for tok in doc:
+        form = match_form(tok.text)
+        cls = classes.get(form)
+        if cls is None or tok.idx in taken:
+            continue
+        prev = match_form(doc[tok.i - 1].text) if tok.i > 0 else ""
+        bare_arabic = form.startswith("ال")
+        if prev not in dets and not bare_arabic:
+            continue
+        if cls in singular_only and prev in dets and prev not in SINGULAR_DETS:
+            continue
+        nxt = tok.i + 1
+        if nxt < len(doc) and match_form(doc[nxt].text) in LINKS:
+            nxt += 1
+        if nxt in starts:  # "le pouvoir d'Alger", "le gouvernement malien": the name is the mention
+            continue
+        first = tok.i - 1 if prev in dets else tok.i
+        out.append({"i": tok.i, "start_char": doc[first].idx, "end_char": tok.idx + len(tok.text),
+                    "surface": doc.text[doc[first].idx:tok.idx + len(tok.text)], "cls": cls})
+    return out
+
+
+def dominant(found_lists, targets: Targets) -> str | None:
+    """The entity named most often over all mentions lists, if strictly more often than any other."""
+    counts: dict[str, int] = {}
+    for ms in found_lists:
+        for m in ms:
+            if m.get("kind") != "address":
+                counts[m["target"]] = counts.get(m["target"], 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
+
+
 def addressee(docs_mentions) -> str | None:
     """Target naming the addressee: first demonym or slur in the sentence holding the ``@`` or
     the comment's first sentence."""

@@ -35,23 +35,56 @@ LABELS = ("favor", "against", "none")
 ROOT = Path(__file__).resolve().parents[1]
 PEJORATIVE_GROUPS = {"pejoratives", "makhzen"}
 MENTION_TABLE_COLUMNS = ["row", "target", "start", "end", "surface", "group", "via", "ner", "context",
-                         "context_start", "cue_text", "holder", "holder_target"]
+                         "context_start", "cue_text", "holder", "holder_target", "content", "content_mark_start",
+                         "content_mark_end"]
 
 
 # ----------------------------------------------------------------------------- mentions in context
-def find(texts: list[str], targets: mentions.Targets, groups=None, addressing=None, docs=None) -> pd.DataFrame:
-    """Mentions of ``targets`` in each text, with clause context and holder.
+def _entities(targets: mentions.Targets) -> mentions.Targets:
+    """Every entity an anaphor may point back to: the stance targets and the salience-only ones."""
+    every = mentions.load_targets(salience=True)
+    return mentions.Targets({**every.spec, **targets.spec}, targets.source)
+
+
+def find(texts: list[str], targets: mentions.Targets, groups=None, addressing=None, docs=None,
+         dominant: bool = False) -> pd.DataFrame:
+    """Mentions of ``targets`` in each text, with clause context, holder and the holder's content.
 
     ``groups`` (one key per text, e.g. the comment number) and ``addressing`` ({key: bool},
-    whether that comment addresses another commenter) enable second-person resolution.
-    ``docs``: the texts already parsed (units, one Doc each), to avoid parsing them again.
+    whether that comment addresses another commenter) enable second-person resolution; texts
+    of one group also share antecedents for anaphora ("ce régime" in a comment's third
+    sentence points to the state its first sentence named; rule in ``config/anaphora.yaml``).
+    ``dominant``: an anaphor without antecedent falls back to the entity the texts name most
+    (for the units of one page). ``docs``: the texts already parsed (units, one Doc each).
     """
     if docs is not None:
         items = [(row, 0, doc) for row, doc in enumerate(docs)]
     else:  # long texts are parsed in chunks (nlp.parse); every chunk is searched
         items = [(row, off, doc) for row, parts in enumerate(nlp.parse(list(texts))) for off, doc in parts]
     groups = list(range(len(texts))) if groups is None else list(groups)
-    found = [mentions.find_mentions(doc, targets) for _, _, doc in items]
+    entities = _entities(targets)
+    every = [mentions.find_mentions(doc, entities) for _, _, doc in items]
+    fallback = mentions.dominant(every, entities) if dominant else None
+    classes = {n: set(entities.spec[n].get("anaphora") or ()) for n in entities.names}
+    last: dict = {}  # group -> {entity: position of its latest mention}
+    found = []
+    for k, ((row, _, doc), ms) in enumerate(zip(items, every)):
+        seen = last.setdefault(groups[row], {})
+        events = sorted([(m["i"], "m", m) for m in ms] + [(a["i"], "a", a) for a in mentions.anaphors(doc, ms)],
+                        key=lambda e: e[0])
+        out = []
+        for i, kind, m in events:
+            if kind == "m":
+                seen[m["target"]] = (k, i)
+                out.append({**m, "via": "alias"})
+                continue
+            able = [(pos, t) for t, pos in seen.items() if m["cls"] in classes[t]]
+            ante = max(able)[1] if able else (fallback if fallback and m["cls"] in classes[fallback] else None)
+            if ante is not None:
+                out.append({"target": ante, "group": "anaphora", "kind": "anaphora", "start_char": m["start_char"],
+                            "end_char": m["end_char"], "i": m["i"], "surface": m["surface"], "ner": "",
+                            "via": "anaphora"})
+        found.append([m for m in out if m["target"] in targets.spec])
     address_target = {}
     for g in dict.fromkeys(groups):
         idx = [k for k, (row, _, _) in enumerate(items) if groups[row] == g]
@@ -64,18 +97,19 @@ def find(texts: list[str], targets: mentions.Targets, groups=None, addressing=No
         if addr in targets.spec:
             taken = {m["i"] for m in ms}
             ms = ms + [{"target": addr, "group": "address", "kind": "address", "start_char": t.idx,
-                        "end_char": t.idx + len(t.text), "i": t.i, "surface": t.text, "ner": ""}
+                        "end_char": t.idx + len(t.text), "i": t.i, "surface": t.text, "ner": "", "via": "address"}
                        for t in doc if mentions.fold(t.text) in mentions.SECOND_PERSON and t.i not in taken
                        and not (t.i > 0 and doc[t.i - 1].text.endswith("-"))]  # "unissez-vous"
         for m in ms:
             tok = doc[m["i"]]
             a, b = context.clause(tok)
-            who = context.holder(tok)
+            who, content, mark = context.attribution(tok)
             rows.append({"row": row, "target": m["target"], "start": off + m["start_char"],
                          "end": off + m["end_char"], "surface": m["surface"], "group": m["group"],
-                         "via": "address" if m["kind"] == "address" else "alias", "ner": m["ner"],
-                         "context": doc.text[a:b], "context_start": off + a, "cue_text": context.cue_text(tok, a, b), "holder": who,
-                         "holder_target": holder_target(who, targets)})
+                         "via": m["via"], "ner": m["ner"], "context": doc.text[a:b], "context_start": off + a,
+                         "cue_text": context.cue_text(tok, a, b), "holder": who,
+                         "holder_target": holder_target(who, targets), "content": content,
+                         "content_mark_start": mark[0], "content_mark_end": mark[1]})
     return pd.DataFrame(rows, columns=MENTION_TABLE_COLUMNS)
 
 
@@ -83,20 +117,78 @@ def holder_target(holder: str, targets: mentions.Targets) -> str:
     """The target a holder phrase names ("le régime algérien" -> Algeria), else the phrase."""
     if holder == "author":
         return "author"
-    found = mentions.find_mentions(nlp.french()(holder), targets)
+    found = mentions.find_mentions(nlp.french()(holder), _entities(targets))
     return found[0]["target"] if found else holder
 
 
+# ----------------------------------------------------------------------------- classifier inputs
+SEGMENT_COLUMNS = ["row", "target", "window", "input", "text", "pejorative", "address"]
+
+
+def _windows(text: str, spans: list[tuple[int, int]], width: int) -> list[tuple[int, int]]:
+    """Character windows covering every span: the whole text when it is short, else one window
+    of ``width`` characters on each side of a span (cut at spaces), merging spans that fall
+    in the same window."""
+    if len(text) <= 2 * width or not spans:
+        return [(0, min(len(text), 2 * width))] if spans or len(text) <= 2 * width else [(0, 2 * width)]
+    out = []
+    for a, b in sorted(spans):
+        if out and a < out[-1][1]:
+            continue
+        lo = 0 if a <= width else text.rfind(" ", 0, a - width) + 1
+        hi = text.find(" ", b + width)
+        out.append((lo, len(text) if hi < 0 else hi))
+    return out
+
+
+def segments(texts: list[str], found: pd.DataFrame, pairs=None, width: int = finetune.WINDOW) -> pd.DataFrame:
+    """What the classifier reads for each (text, target): the text (or windows of a long one)
+    with every mention of that target bracketed ("Vive [l'Algérie], à bas le Makhzen" for
+    Algeria). ``pairs``: (row, target) to build even where the target is not found (training
+    rows labelled for an unnamed target: the text without brackets)."""
+    by = {k: g for k, g in found.groupby(["row", "target"], sort=False)} if len(found) else {}
+    keys = list(dict.fromkeys(list(by) + list(pairs or [])))
+    rows = []
+    for row, target in keys:
+        text = texts[row]
+        g = by.get((row, target))
+        spans = [] if g is None else sorted(set(zip(g.start, g.end)))
+        for w, (lo, hi) in enumerate(_windows(text, spans, width)):
+            inside = [(a, b) for a, b in spans if lo <= a and b <= hi]
+            piece, cut = "", lo
+            for a, b in inside:
+                piece += f"{text[cut:a]}[{text[a:b]}]"
+                cut = b
+            piece += text[cut:hi]
+            sub = g[(g.start >= lo) & (g.end <= hi)] if g is not None else None
+            rows.append({"row": row, "target": target, "window": w, "input": piece, "text": text[lo:hi],
+                         "pejorative": bool(sub is not None and sub.group.isin(PEJORATIVE_GROUPS).any()),
+                         "address": bool(sub is not None and (sub.via == "address").any())})
+    return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+
+
+def held_segments(found: pd.DataFrame) -> pd.DataFrame:
+    """For attributed mentions, the holder's content with the mention bracketed: what the
+    classifier reads to score the *holder's* stance (the holder network)."""
+    rows = []
+    for k, r in found[found.holder != "author"].iterrows():
+        a, b = int(r.content_mark_start), int(r.content_mark_end)
+        text = r.content or r.context
+        piece = f"{text[:a]}[{text[a:b]}]{text[b:]}" if b > a else text
+        rows.append({"row": k, "target": r.target, "window": 0, "input": piece, "text": text,
+                     "pejorative": r.group in PEJORATIVE_GROUPS, "address": r.via == "address"})
+    return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+
+
 # ----------------------------------------------------------------------------- features and model
-def cue_features(cue_texts, groups, vias) -> np.ndarray:
-    """Counts of praise, blame, insult, negation (in the clause, see ``context.cue_text``);
-    slur as mention; second-person address."""
+def cue_features(cue_texts, pejorative, address) -> np.ndarray:
+    """Counts of praise, blame, insult, negation in the text; slur as mention; second-person address."""
     cues, insults = lexicons("stance_cues"), lexicons("incivility")
     rows = []
-    for ctx, group, via in zip(cue_texts, groups, vias):
+    for ctx, pej, addr in zip(cue_texts, pejorative, address):
         rows.append([cues["favor"].count(ctx), cues["against"].count(ctx),
                      sum(lex.count(ctx) for lex in insults.values()), cues["negation"].count(ctx),
-                     float(group in PEJORATIVE_GROUPS), float(via == "address")])
+                     float(pej), float(addr)])
     return np.asarray(rows, np.float32)
 
 
@@ -117,63 +209,79 @@ class StanceModel:
     def __repr__(self):
         return f"StanceModel({self.method!r}, encoder={self.encoder.name!r}, targets={self.target_names})"
 
-    def embed(self, contexts) -> np.ndarray:
-        return self.encoder.encode(list(contexts), kind=self.settings["prefix"])
+    def embed(self, texts) -> np.ndarray:
+        return self.encoder.encode(list(texts), kind=self.settings["prefix"])
 
-    def features(self, m: pd.DataFrame) -> np.ndarray:
-        """Clause embedding (+ crossed with the target) and scaled cue counts, one row per mention."""
-        e = self.embed(m.context)
-        cues = cue_features(m.cue_text, m.group, m.via) * self.settings["cue_scale"]
+    def features(self, seg: pd.DataFrame) -> np.ndarray:
+        """Text embedding (+ crossed with the target) and scaled cue counts, one row per segment."""
+        e = self.embed(seg.input)
+        cues = cue_features(seg.text, seg.pejorative, seg.address) * self.settings["cue_scale"]
         if not self.settings["crossed"]:
             return np.hstack([e, cues])
         onehot = np.zeros((len(e), len(self.target_names)), np.float32)
-        for r, t in enumerate(m.target):
+        for r, t in enumerate(seg.target):
             if t in self.target_names:
                 onehot[r, self.target_names.index(t)] = 1
         crossed = (e[:, :, None] * onehot[:, None, :]).reshape(len(e), -1)
         return np.hstack([e, crossed, cues])
 
-    def predict_proba(self, m: pd.DataFrame) -> np.ndarray:
-        """(n, 3) probabilities in LABELS order for a mention table (see :func:`find`)."""
-        if len(m) == 0:
+    def raw_proba(self, seg: pd.DataFrame) -> np.ndarray:
+        """(n, 3) probabilities in LABELS order for a segment table (see :func:`segments`)."""
+        if len(seg) == 0:
             return np.zeros((0, 3), np.float32)
         if self.method == "finetune":
-            p = self.classifier.predict_proba(classifier_inputs(m, self.labels))
+            inputs = [finetune.input_text(self.labels.get(t, t), x) for t, x in zip(seg.target, seg.input)]
+            p = self.classifier.predict_proba(inputs)
             w = float(self.settings["head_weight"])
-            return (p if w == 0 else (1 - w) * p + w * self.head.predict_proba(m)).astype(np.float32)
+            return (p if w == 0 else (1 - w) * p + w * self.head.raw_proba(seg)).astype(np.float32)
         if self.method == "prototype":
-            logits = self.settings["prototype_temperature"] * (self.embed(m.context) @ self.W.T)
+            logits = self.settings["prototype_temperature"] * (self.embed(seg.input) @ self.W.T)
         else:
-            logits = self.features(m) @ self.W + self.b
+            logits = self.features(seg) @ self.W + self.b
         logits = logits - logits.max(1, keepdims=True)
         p = np.exp(logits)
         return (p / p.sum(1, keepdims=True)).astype(np.float32)
 
+    def predict_proba(self, seg: pd.DataFrame, register: str | None = None) -> np.ndarray:
+        """Probabilities with *none* calibrated for the register (``none_bias`` in stance.yaml,
+        chosen on the out-of-distribution dev set): p_none is multiplied by exp(bias)."""
+        return calibrate(self.raw_proba(seg), none_bias(self.settings, register))
 
-def classifier_inputs(m: pd.DataFrame, labels: dict) -> list[str]:
-    """Fine-tuned classifier inputs: target label + clause with the mention bracketed."""
-    out = []
-    for r in m.itertuples(index=False):
-        a = r.start - r.context_start
-        mark = (a, a + r.end - r.start) if r.start >= 0 and 0 <= a <= len(r.context) else None
-        out.append(finetune.input_text(labels.get(r.target, r.target), r.context, mark))
-    return out
+
+def none_bias(settings: dict, register: str | None) -> float:
+    biases = settings.get("none_bias") or {}
+    return float(biases.get(register or "default", biases.get("default", 0.0)))
+
+
+def calibrate(p: np.ndarray, bias: float) -> np.ndarray:
+    if bias == 0 or len(p) == 0:
+        return p
+    q = p.astype(np.float64).copy()
+    q[:, 2] *= np.exp(bias)
+    return (q / q.sum(1, keepdims=True)).astype(np.float32)
+
+
+TRAINING_VERSION = "2"  # bump when segments() or the mention finder change what training rows look like
 
 
 def training_examples(path, targets: mentions.Targets) -> pd.DataFrame:
-    """Training rows with the clause context the model sees at prediction time (parsed once
-    per process for a given file and targets)."""
+    """Training rows as the classifier reads them (one per text x target x window).
+
+    Parsing a few thousand texts takes a minute, so the result is stored in the cache under a
+    hash of the training file, the configuration files that decide mentions, and
+    ``TRAINING_VERSION``; a later process reads it back in milliseconds.
+    """
+    from .resources import CONFIG_DIR, atomic_path, cache_dir
+
     path = Path(path)
-    key = (str(path.resolve()), path.stat().st_mtime_ns, targets)
-    if key not in _EXAMPLES:
-        _EXAMPLES[key] = _training_examples(path, targets)
-    return _EXAMPLES[key].copy()
-
-
-_EXAMPLES: dict = {}
-
-
-def _training_examples(path: Path, targets: mentions.Targets) -> pd.DataFrame:
+    h = hashlib.sha256(TRAINING_VERSION.encode())
+    h.update(path.read_bytes())
+    h.update(json.dumps(_entities(targets).spec, sort_keys=True, ensure_ascii=False).encode())
+    for name in ("anaphora.yaml", "evidentiality.yaml"):
+        h.update((CONFIG_DIR / name).read_bytes())
+    store = cache_dir("models") / f"stance-train-{h.hexdigest()[:24]}.parquet"
+    if store.exists():
+        return pd.read_parquet(store)
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = {"text", "target", "label"} - set(df.columns)
     if missing:
@@ -181,16 +289,18 @@ def _training_examples(path: Path, targets: mentions.Targets) -> pd.DataFrame:
     bad = df[~df.label.isin(LABELS)]
     if len(bad):
         raise ValueError(f"{path}:{bad.index[0] + 2}: label must be favor, against or none")
-    found = find(df.text.tolist(), targets)
-    cols = ["context", "context_start", "start", "end", "cue_text", "group", "via"]
-    rows = []
-    for i, row in df.iterrows():
-        ms = found[(found.row == i) & (found.target == row.target)]
-        if len(ms):
-            rows.append(ms.iloc[0][cols].tolist())
-        else:  # stance toward an unnamed target (e.g. addressed as "vous"): whole text, no mark
-            rows.append([row.text, 0, -1, -1, row.text, "", "address" if "@" in row.text else "alias"])
-    return df.assign(**dict(zip(cols, zip(*rows)))).astype({"context_start": int, "start": int, "end": int})
+    texts = list(dict.fromkeys(df.text))
+    index = {t: k for k, t in enumerate(texts)}
+    found = find(texts, targets)
+    pairs = [(index[t], g) for t, g in zip(df.text, df.target)]
+    seg = segments(texts, found, pairs)
+    seg = seg.merge(pd.DataFrame({"row": [p[0] for p in pairs], "target": [p[1] for p in pairs],
+                                  "label": df.label.to_numpy(),
+                                  "register": df.get("register", pd.Series([""] * len(df))).to_numpy()}),
+                    on=["row", "target"], how="inner")
+    with atomic_path(store) as tmp:
+        seg.to_parquet(tmp, index=False)
+    return seg
 
 
 def fit_logistic(C: float, X: np.ndarray, y: np.ndarray):
@@ -228,12 +338,13 @@ def fit(encoder=None, targets=None, train_path=None, method=None, settings=None)
         raise ValueError(f"stance method must be finetune, head or prototype, not {method!r}")
     model = new(method)
     if method == "finetune":
-        model.classifier = finetune.load_or_train(encoder, classifier_inputs(ex, labels), y.tolist(), settings)
+        inputs = [finetune.input_text(labels.get(t, t), x) for t, x in zip(ex.target, ex.input)]
+        model.classifier = finetune.load_or_train(encoder, inputs, y.tolist(), settings)
         if float(settings["head_weight"]) > 0:
             model.head = _fit_head(new("head"), ex, y)
         return model
     if method == "prototype":
-        e = model.embed(ex.context)
+        e = model.embed(ex.input)
         cent = np.stack([e[y == k].mean(0) for k in range(3)])
         model.W = cent / np.linalg.norm(cent, axis=1, keepdims=True)
         return model
@@ -253,7 +364,7 @@ def _fit_head(model: StanceModel, ex: pd.DataFrame, y: np.ndarray) -> StanceMode
     h = hashlib.sha256(model.encoder.fingerprint.encode())
     h.update(json.dumps({k: model.settings[k] for k in HEAD_SETTINGS}, sort_keys=True).encode())
     h.update(json.dumps(model.target_names).encode())
-    for row in ex[["target", "context", "cue_text", "group", "via"]].itertuples(index=False):
+    for row in ex[["target", "input", "pejorative", "address"]].itertuples(index=False):
         h.update(("\t".join(map(str, row)) + "\n").encode())
     h.update(y.tobytes())
     path = cache_dir("models") / f"stance-head-{h.hexdigest()[:24]}.safetensors"
@@ -272,8 +383,8 @@ _MODELS: dict = {}
 
 
 def load_model(model_name=None, method=None) -> StanceModel:
-    """Model fitted on every target of targets.yaml, once per process (embeddings are cached
-    on disk, so a refit takes seconds)."""
+    """Model fitted on every target of targets.yaml, once per process (the fitted weights and
+    the parsed training rows are cached on disk, so a new process loads them in seconds)."""
     from .encoder import load_encoder
 
     key = (str(model_name), method)
@@ -283,29 +394,56 @@ def load_model(model_name=None, method=None) -> StanceModel:
 
 
 # ----------------------------------------------------------------------------- scoring
-def score_mentions(found: pd.DataFrame, model: StanceModel) -> pd.DataFrame:
-    p = model.predict_proba(found)
-    out = found.copy()
-    out["p_favor"], out["p_against"], out["p_none"] = p[:, 0], p[:, 1], p[:, 2]
-    out["label"] = [LABELS[k] for k in p.argmax(1)] if len(p) else []
-    return out
+def score(texts: list[str], model: StanceModel, targets: mentions.Targets, registers=None, **find_args):
+    """Score every (text, target): ``(table, mention_scores)``.
+
+    ``table`` has one row per text row x target named in it: the *writer's* stance
+    (``p_favor, p_against, p_none``, the mean over the text's windows, calibrated for the
+    text's register), ``holder`` (``author`` when at least one mention is the writer's own,
+    else the source it is attributed to), ``evidence`` (the clause of the most decisive
+    mention). ``mention_scores`` has one row per mention with the stance *held by its
+    holder*: the writer's for author-held mentions, else the classifier's reading of the
+    holder's content ("libérer la région de l'emprise de [Paris]" for a lobby that wants it).
+    ``registers``: one per text (news, editorial, forum, comment, or None).
+    """
+    texts = list(texts)
+    found = find(texts, targets, **find_args)
+    seg = segments(texts, found)
+    regs = list(registers) if registers is not None else [None] * len(texts)
+    p = np.zeros((len(seg), 3), np.float32)
+    for reg in dict.fromkeys(regs):
+        idx = np.flatnonzero([regs[r] == reg for r in seg.row]) if len(seg) else np.zeros(0, int)
+        if len(idx):
+            p[idx] = model.predict_proba(seg.iloc[idx], reg)
+    seg = seg.assign(p_favor=p[:, 0], p_against=p[:, 1], p_none=p[:, 2])
+    writer = seg.groupby(["row", "target"], sort=False)[["p_favor", "p_against", "p_none"]].mean()
+    found = found.join(writer, on=["row", "target"])
+    held = held_segments(found)
+    if len(held):
+        q = model.predict_proba(held, None)
+        found.loc[held.row.to_numpy(), ["p_favor", "p_against", "p_none"]] = q
+    found["label"] = [LABELS[k] for k in found[["p_favor", "p_against", "p_none"]].to_numpy().argmax(1)] \
+        if len(found) else []
+    return writer.reset_index(), found
 
 
-def combine(scored: pd.DataFrame, keys: list[str], target_names: list[str], index: pd.DataFrame) -> pd.DataFrame:
-    """Mentions -> one row per (keys x target): mean probabilities, decisive evidence and holder."""
+def combine(writer: pd.DataFrame, found: pd.DataFrame, keys: list[str], target_names: list[str],
+            index: pd.DataFrame) -> pd.DataFrame:
+    """Writer stance per text row -> one row per (keys x target) with holder and evidence."""
     rows = []
-    groups = {k: g for k, g in scored.groupby(keys + ["target"], sort=False)} if len(scored) else {}
-    for rec in index[keys].drop_duplicates().itertuples(index=False):
+    w = {(r.row, r.target): r for r in writer.itertuples(index=False)}
+    by = {k: g for k, g in found.groupby(["row", "target"], sort=False)} if len(found) else {}
+    for row, rec in enumerate(index[keys].itertuples(index=False)):
         for t in target_names:
-            g = groups.get(tuple(rec) + (t,))
-            row = dict(zip(keys, rec), target=t)
-            if g is None:
-                rows.append({**row, "mentioned": False, "n_mentions": 0, "label": "none", "p_favor": 0.0,
+            base = dict(zip(keys, rec), target=t)
+            g, s = by.get((row, t)), w.get((row, t))
+            if g is None or s is None:
+                rows.append({**base, "mentioned": False, "n_mentions": 0, "label": "none", "p_favor": 0.0,
                              "p_against": 0.0, "p_none": 1.0, "holder": "", "evidence": ""})
                 continue
-            p = g[["p_favor", "p_against", "p_none"]].mean().to_numpy()
+            p = np.array([s.p_favor, s.p_against, s.p_none])
             decisive = g.loc[(g.p_favor - g.p_against).abs().idxmax()]
-            rows.append({**row, "mentioned": True, "n_mentions": len(g), "label": LABELS[int(p.argmax())],
+            rows.append({**base, "mentioned": True, "n_mentions": len(g), "label": LABELS[int(p.argmax())],
                          "p_favor": p[0], "p_against": p[1], "p_none": p[2],
                          "holder": "author" if (g.holder == "author").any() else decisive.holder,
                          "evidence": decisive.context})
@@ -316,9 +454,10 @@ def score_units(units: pd.DataFrame, page=None, model: StanceModel | None = None
                 targets: mentions.Targets | None = None, docs=None):
     """Stance of each unit toward each target (``docs``: the units already parsed).
 
-    Returns ``(unit_scores, mention_scores)``: one row per unit x target (columns
-    ``unit_id, part, comment_no, target, mentioned, n_mentions, label, p_favor, p_against,
-    p_none, holder, evidence``) and one row per mention.
+    Article units are calibrated as news, comment units as comments. Returns
+    ``(unit_scores, mention_scores)``: one row per unit x target (columns ``unit_id, part,
+    comment_no, target, mentioned, n_mentions, label, p_favor, p_against, p_none, holder,
+    evidence``) and one row per mention (the stance held by its holder).
     """
     model = model or load_model()
     targets = targets or mentions.load_targets().subset(model.target_names)
@@ -326,23 +465,29 @@ def score_units(units: pd.DataFrame, page=None, model: StanceModel | None = None
     addressing = {}
     if page is not None:
         addressing = {c.number: bool(c.mentions or c.reply_to) for c in page.comments}
-    found = find(units.text.tolist(), targets, groups=keys, addressing=addressing, docs=docs)
-    found = found.assign(unit_id=units.unit_id.to_numpy()[found.row.to_numpy(int)] if len(found) else [])
-    scored = score_mentions(found, model)
-    table = combine(scored, ["unit_id"], targets.names, units)
+    registers = ["news" if part == "article" else "comment" for part in units.part]
+    writer, found = score(units.text.tolist(), model, targets, registers, groups=keys, addressing=addressing,
+                          docs=docs, dominant=page is not None)
+    table = combine(writer, found, ["unit_id"], targets.names, units)
     table = units[["unit_id", "part", "comment_no"]].merge(table, on="unit_id")
-    scored = scored.merge(units[["unit_id", "part", "comment_no"]], on="unit_id")
-    return table, scored
+    found = found.assign(unit_id=units.unit_id.to_numpy()[found.row.to_numpy(int)] if len(found) else [])
+    found = found.merge(units[["unit_id", "part", "comment_no"]], on="unit_id")
+    return table, found
 
 
-def stance_table(ids, texts, model_name=None, targets=None, method=None) -> pd.DataFrame:
-    """One row per (id, target) for texts given as a whole (the CLI's contract)."""
+def stance_table(ids, texts, model_name=None, targets=None, method=None, register=None) -> pd.DataFrame:
+    """One row per (id, target) for texts given as a whole (the CLI's contract).
+
+    ``register``: news, editorial, forum or comment, for the calibration of *none*; one value
+    for every text, a list with one per text, or None (the calibration chosen over all registers).
+    """
     targets = targets or mentions.load_targets()
     model = load_model(model_name, method)
-    found = find(list(texts), targets)
+    texts = list(texts)
+    regs = register if isinstance(register, (list, tuple, pd.Series, np.ndarray)) else [register] * len(texts)
+    writer, found = score(texts, model, targets, list(regs))
     index = pd.DataFrame({"id": list(ids)})
-    found = found.assign(id=index.id.to_numpy()[found.row.to_numpy(int)] if len(found) else [])
-    table = combine(score_mentions(found, model), ["id"], targets.names, index)
+    table = combine(writer, found, ["id"], targets.names, index)
     return table[["id", "target", "mentioned", "label", "p_favor", "p_against", "p_none", "holder", "evidence"]]
 
 
@@ -411,12 +556,21 @@ def read_input_csv(path) -> pd.DataFrame:
     return df
 
 
-def stance_csv(input_path, output_path, targets=None, model=None) -> Path:
-    """``python -m analysis stance``: CSV id,text in, one row per (id, target) out."""
+REGISTERS = ("news", "editorial", "forum", "comment")
+
+
+def stance_csv(input_path, output_path, targets=None, model=None, register=None) -> Path:
+    """``python -m analysis stance``: CSV id,text[,register] in, one row per (id, target) out."""
     df = read_input_csv(input_path)
     try:
         tg = mentions.load_targets(names=targets)
     except ValueError as err:
         _fail(str(err))
-    out = stance_table(df.id.tolist(), df.text.tolist(), model, tg)
+    regs = [register] * len(df)
+    if "register" in df.columns:
+        bad = df[~df.register.isin(REGISTERS + ("",))]
+        if len(bad):
+            _fail(f"{input_path}:{bad.index[0] + 2}: register must be one of {', '.join(REGISTERS)} or empty")
+        regs = [r or register for r in df.register]
+    out = stance_table(df.id.tolist(), df.text.tolist(), model, tg, register=regs)
     return write_table(out, output_path)

@@ -5,32 +5,29 @@ import pytest
 from analysis import finetune, mentions, stance
 
 TINY = {"epochs": 1, "learning_rate": 5e-5, "head_learning_rate": 1e-3, "batch_size": 4, "max_tokens": 32, "seed": 0}
-TEXTS = [finetune.input_text("Algeria", "Vive l'Algérie !", (5, 15)),
-         finetune.input_text("Morocco", "À bas le Makhzen !", (9, 16)),
-         finetune.input_text("France", "Paris a publié un communiqué.", (0, 5)),
-         finetune.input_text("Russia", "Merci la Russie.", (6, 15))]
+TEXTS = [finetune.input_text("Algeria", "Vive [l'Algérie] !"),
+         finetune.input_text("Morocco", "À bas le [Makhzen] !"),
+         finetune.input_text("France", "[Paris] a publié un communiqué."),
+         finetune.input_text("Russia", "Merci la [Russie].")]
 LABELS = [0, 1, 2, 0]
 
 
-def test_input_marks_the_mention_and_names_the_target():
-    assert finetune.input_text("Morocco", "Vive l'Algérie, à bas le Makhzen", (25, 32)) == \
-        "query: Morocco: Vive l'Algérie, à bas le [Makhzen]"
-    assert finetune.input_text("France", "sans mention") == "query: France: sans mention"
+def test_input_names_the_target_and_brackets_its_mentions():
+    found = stance.find(["Vive l'Algérie, à bas le Makhzen ! Le Maroc, encore le Maroc."], mentions.load_targets())
+    seg = stance.segments(["Vive l'Algérie, à bas le Makhzen ! Le Maroc, encore le Maroc."], found)
+    inputs = sorted(finetune.input_text(t, x) for t, x in zip(seg.target, seg.input))
+    assert inputs == ["query: Algeria: Vive l'[Algérie], à bas le Makhzen ! Le Maroc, encore le Maroc.",
+                      "query: Morocco: Vive l'Algérie, à bas le [Makhzen] ! Le [Maroc], encore le [Maroc]."]
 
 
-def test_long_clause_is_cut_around_the_mention():
-    context = "mot " * 400 + "la France " + "fin " * 400
-    a = context.index("la France")
-    text = finetune.input_text("France", context, (a, a + 9))
-    assert "[la France]" in text
-    assert len(text) < 2 * finetune.WINDOW + 40
-
-
-def test_two_targets_in_one_clause_get_two_inputs():
-    found = stance.find(["Vive l'Algérie, à bas le Makhzen !"], mentions.load_targets())
-    inputs = stance.classifier_inputs(found, {})
-    assert sorted(inputs) == ["query: Algeria: Vive l'[Algérie], à bas le Makhzen",
-                              "query: Morocco: Vive l'Algérie, à bas le [Makhzen]"]
+def test_long_text_is_read_in_windows_around_its_mentions():
+    text = "mot " * 400 + "la France " + "fin " * 400 + "le Maroc " + "fin " * 10
+    found = stance.find([text], mentions.load_targets())
+    seg = stance.segments([text], found)
+    france = seg[seg.target == "France"]
+    assert len(france) == 1 and "[France]" in france.input.iloc[0]
+    assert len(france.input.iloc[0]) <= 2 * finetune.WINDOW + 20
+    assert seg[seg.target == "Morocco"].input.iloc[0].endswith("le [Maroc] " + "fin " * 9 + "fin ")
 
 
 def test_training_is_seeded_and_cached(encoder, tmp_path, monkeypatch):

@@ -59,3 +59,29 @@ def test_second_person_resolved_to_the_addressee(targets):
 def test_reflexive_imperative_is_not_address(targets):
     df = stance.find(["@ali le marocain: unissez-vous !"], targets)
     assert "vous" not in set(df.surface)
+
+
+def anaphora(texts, targets, **kw):
+    df = stance.find(texts, targets, **kw)
+    return [(r.row, r.target, r.surface) for r in df[df.via == "anaphora"].itertuples()]
+
+
+def test_anaphor_resolves_to_the_latest_compatible_target(targets):
+    assert anaphora(["Tebboune a parlé hier. Ce régime ment."], targets) == [(0, "Algeria", "Ce régime")]
+    # "la junte" after Bamako is Mali's (salience-only, so not a stance mention), never France's
+    assert anaphora(["Paris a réagi. Bamako a répondu, la junte refuse."], targets) == []
+    # across the sentences of one comment (same group), not across comments
+    texts = ["Le Maroc a signé.", "Le royaume et ses dirigeants mentent.", "Ses dirigeants aussi."]
+    assert anaphora(texts, targets, groups=[1, 1, 2]) == [(1, "Morocco", "ses dirigeants")]
+
+
+def test_anaphor_that_is_a_mention_or_names_its_state_is_not_an_anaphor(targets):
+    assert anaphora(["La France a parlé. Le pouvoir d'Alger proteste."], targets) == []
+    assert anaphora(["La France a parlé. Le régime algérien proteste."], targets) == []
+    assert anaphora(["La Russie a parlé. Les pays du Sahel écoutent."], targets) == []  # generic plural
+
+
+def test_unresolved_anaphor_falls_back_to_the_page_dominant_target(targets):
+    texts = ["L'Algérie et Alger, encore l'Algérie, puis la France.", "Ce régime ment."]
+    assert anaphora(texts, targets, groups=[0, 1]) == []
+    assert anaphora(texts, targets, groups=[0, 1], dominant=True) == [(1, "Algeria", "Ce régime")]

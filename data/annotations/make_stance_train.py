@@ -190,31 +190,48 @@ SPECIFIC = [
 ]
 
 
+REGISTER_FILES = "registers/train_*.csv"  # hand-written texts in four registers (registers/README.md)
+
+
 def main():
     rows = []
     for label, templates in TEMPLATES.items():
-        for k, (register, lang, tpl) in enumerate(templates):
+        for k, (kind, lang, tpl) in enumerate(templates):
             for target, forms in FORMS.items():
                 text = tpl.format(**dict(zip(SLOTS, forms)))
-                rows.append((f"t-{label}-{k:02d}-{target}", text, target, label, lang, register, "template"))
-    for k, (target, label, register, lang, text) in enumerate(SPECIFIC):
-        rows.append((f"s-{k:03d}", text, target, label, lang, register, "written"))
-    with open(Path(__file__).with_name("stance_train_written.csv"), encoding="utf-8") as fh:
+                rows.append((f"t-{label}-{k:02d}-{target}", text, target, label, lang, "comment", kind, "template"))
+    for k, (target, label, kind, lang, text) in enumerate(SPECIFIC):
+        rows.append((f"s-{k:03d}", text, target, label, lang, "comment", kind, "written"))
+    here = Path(__file__).parent
+    with open(here / "stance_train_written.csv", encoding="utf-8") as fh:
         for k, r in enumerate(csv.DictReader(fh)):
-            rows.append((f"w-{k:03d}", r["text"], r["target"], r["label"], r["lang"], r["register"], "written"))
-    with open(Path(__file__).with_name("stance_train_comments.csv"), encoding="utf-8") as fh:
+            rows.append((f"w-{k:03d}", r["text"], r["target"], r["label"], r["lang"], "comment", r["register"], "written"))
+    with open(here / "stance_train_comments.csv", encoding="utf-8") as fh:
         for k, r in enumerate(csv.DictReader(fh), start=2):
-            for pair in r["labels"].split():
-                target, label = pair.split(":")
-                if target not in FORMS or label not in ("favor", "against", "none"):
-                    raise SystemExit(f"stance_train_comments.csv:{k}: bad label {pair!r}")
-                rows.append((f"c-{k - 2:03d}-{target}", r["text"], target, label, r["lang"], r["register"], "written"))
-    out = Path(__file__).with_name("stance_train.csv")
+            for target, label in _pairs(r["labels"], f"stance_train_comments.csv:{k}"):
+                rows.append((f"c-{k - 2:03d}-{target}", r["text"], target, label, r["lang"], "comment", r["register"],
+                             "written"))
+    for path in sorted(here.glob(REGISTER_FILES)):
+        with open(path, encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            for r in reader:
+                for target, label in _pairs(r["labels"], f"{path.name}:{reader.line_num}"):
+                    rows.append((f"{r['id']}-{target}", r["text"], target, label, r["lang"], r["register"],
+                                 r["phenomenon"], "register"))
+    out = here / "stance_train.csv"
     with open(out, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["id", "text", "target", "label", "lang", "register", "origin"])
+        w.writerow(["id", "text", "target", "label", "lang", "register", "phenomenon", "origin"])
         w.writerows(rows)
     print(f"{out}: {len(rows)} examples")
+
+
+def _pairs(labels: str, where: str):
+    for pair in labels.split():
+        target, _, label = pair.partition(":")
+        if target not in FORMS or label not in ("favor", "against", "none"):
+            raise SystemExit(f"{where}: bad label {pair!r}")
+        yield target, label
 
 
 if __name__ == "__main__":

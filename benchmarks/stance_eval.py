@@ -1,0 +1,86 @@
+"""Stance scores side by side: the out-of-distribution dev set (model selection), the old
+comment-style dev set, the held-out test set, and the seed page (sentences, and comments as
+whole units), with bootstrap 95% intervals; optionally several settings in one run.
+
+Usage: python benchmarks/stance_eval.py [--set KEY=VALUE ...] [--method head] [--sets dev_ood,test]
+  e.g. --set epochs=4 --set head_weight=0.0
+The test set is for reporting: do not choose settings on its numbers.
+"""
+import argparse
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from analysis import evaluation, mentions, stance
+from analysis.corpus import load_page, units
+from analysis.encoder import load_encoder
+
+ROOT = Path(__file__).resolve().parents[1]
+ANN = ROOT / "data" / "annotations"
+SEED = ROOT / "data" / "raw" / "algeriepart_2024-04-26_algerie-wagner-mali.txt"
+
+
+def predict(model, df, tg, register_col=True):
+    texts = df.drop_duplicates("id")
+    regs = texts.register.tolist() if register_col and "register" in texts else None
+    orig = stance._MODELS.get(("None", None))
+    stance._MODELS[("None", None)] = model
+    try:
+        pred = stance.stance_table(texts.id, texts.text, targets=tg, register=regs)
+    finally:
+        if orig is None:
+            stance._MODELS.pop(("None", None))
+        else:
+            stance._MODELS[("None", None)] = orig
+    return df.merge(pred, on=["id", "target"], how="left")
+
+
+def evaluate(model, tg, sets):
+    out = {}
+    if "dev_ood" in sets:
+        out["dev_ood"] = predict(model, evaluation.load_gold(ANN / "stance_dev_ood.csv"), tg)
+    if "dev" in sets:
+        out["dev"] = predict(model, evaluation.load_gold(ANN / "stance_dev.csv"), tg, register_col=False)
+    if "test" in sets:
+        out["test"] = predict(model, evaluation.load_gold(ANN / "stance_test.csv"), tg, register_col=False)
+    if "seed" in sets:
+        page = load_page(SEED)
+        u = units(page)
+        table, _ = stance.score_units(u, page, model, tg)
+        gold = pd.read_csv(ANN / "seed_gold.csv", keep_default_na=False)
+        out["seed"] = gold.rename(columns={"label": "gold"}).merge(table, on=["unit_id", "target"]).assign(
+            id=lambda d: d.unit_id)
+        cg = evaluation.comment_gold(gold, u)
+        texts = pd.DataFrame({"id": [f"c{c.number}" for c in page.comments], "text": [c.text for c in page.comments],
+                              "comment_no": [c.number for c in page.comments]})
+        df = cg.merge(texts, on="comment_no").assign(register="comment")
+        out["seed_comments"] = predict(model, df, tg)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--set", action="append", default=[], help="KEY=VALUE override of config/stance.yaml")
+    ap.add_argument("--method")
+    ap.add_argument("--sets", default="dev_ood,dev,seed")
+    ap.add_argument("--by", default="register", help="breakdown of dev_ood: register, lang, phenomenon, target")
+    args = ap.parse_args()
+    settings = {k: yaml.safe_load(v) for k, v in (s.split("=", 1) for s in args.set)}
+    t0 = time.time()
+    enc, tg = load_encoder(), mentions.load_targets()
+    model = stance.fit(enc, tg, method=args.method, settings=settings)
+    print(f"settings {json.dumps(settings)} method {args.method or 'default'} ({time.time() - t0:.0f} s to fit or load)")
+    res = evaluate(model, tg, args.sets.split(","))
+    for name, df in res.items():
+        f, lo, hi = evaluation.f_avg_interval(df.gold, df.label.fillna("none"), groups=df["id"])
+        print(f"{name:14s} n={len(df):4d}  F_avg {f:.3f} [{lo:.3f}, {hi:.3f}]  acc {(df.gold == df.label).mean():.3f}")
+    if "dev_ood" in res:
+        for by in args.by.split(","):
+            print(evaluation.breakdown(res["dev_ood"].fillna({"label": "none"}), by).round(3).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
