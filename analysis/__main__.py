@@ -33,8 +33,8 @@ def _stance(args):
 def _report(args):
     from .report import write_report
 
-    out = write_report(args.page, args.out, model=args.model, encoding=args.encoding)
-    print(f"report written to {out}")
+    out = write_report(args.page, args.out, model=args.model, encoding=args.encoding, html=args.html)
+    print(f"report written to {out}" + (f" (open {out / 'report.html'})" if args.html else ""))
 
 
 def _corpus(args):
@@ -82,6 +82,7 @@ def main(argv=None) -> int:
     p.add_argument("--out", required=True)
     p.add_argument("--model")
     p.add_argument("--encoding", default="utf-8")
+    p.add_argument("--html", action="store_true", help="also write DIR/report.html, self-contained and offline")
     p.set_defaults(func=_report)
 
     p = sub.add_parser("corpus", help="every measure for a folder or table of articles (resumable, Dask)")

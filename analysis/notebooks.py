@@ -3,9 +3,13 @@
 The notebooks are kept as jupytext percent files (``notebooks/0*.py``, the source) and as
 output-free ``.ipynb`` made from them by ``make notebooks``. Executed copies, with their
 outputs, go to ``data/processed/notebooks/``.
+
+The kernels started here get ``MPLBACKEND=Agg`` (no display, figures are saved); nothing in
+``analysis`` chooses a backend, so in JupyterLab the same notebooks show their figures inline.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,9 +38,23 @@ def run(source: Path, out_dir: Path, figures: Path, page=None, model=None, progr
     params = {k: v for k, v in params.items() if f"{k} =" in declared}
     executed = out_dir / f"{source.stem}.ipynb"
     papermill.execute_notebook(str(unexecuted), str(executed), parameters=params, cwd=str(NOTEBOOKS),
-                               kernel_name="python3", progress_bar=progress, log_output=False)
+                               kernel_name="python3", progress_bar=progress, log_output=False,
+                               kernel_manager_class=headless_kernel_manager())
     unexecuted.unlink()
     return executed
+
+
+def headless_kernel_manager():
+    """A kernel manager class whose kernels run with ``MPLBACKEND=Agg`` (for papermill):
+    only those kernels' environment changes, not this process's."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class HeadlessKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw):
+            kw["env"] = {**os.environ, **(kw.get("env") or {}), "MPLBACKEND": "Agg"}
+            return await super().start_kernel(**kw)
+
+    return HeadlessKernelManager
 
 
 def run_all(page=None, model=None, figures=None, out_dir=None) -> list[Path]:

@@ -123,8 +123,9 @@ def side_rates(a: Analysis, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write_report(page, out_dir, model: str | None = None, encoding: str = "utf-8") -> Path:
-    """Write every table as Parquet and CSV plus ``summary.json`` into ``out_dir``."""
+def write_report(page, out_dir, model: str | None = None, encoding: str = "utf-8", html: bool = False) -> Path:
+    """Write every table as Parquet and CSV plus ``summary.json`` into ``out_dir``; with
+    ``html``, also the self-contained ``report.html`` (``html_report``)."""
     a = analyze(page, model=model, encoding=encoding)
     out = Path(out_dir)
     for name, df in a.tables().items():
@@ -132,4 +133,8 @@ def write_report(page, out_dir, model: str | None = None, encoding: str = "utf-8
         write_table(df, out / f"{name}.csv")
     with atomic_path(out / "summary.json") as tmp:
         tmp.write_text(json.dumps(a.summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    if html:
+        from . import html_report
+
+        html_report.write(a, out / "report.html", model=model)
     return out

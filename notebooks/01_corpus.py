@@ -55,7 +55,7 @@ units.groupby(["part", "lang"]).size().unstack(fill_value=0)
 
 # %%
 lengths = units.assign(words=units.text.str.split().str.len())
-lengths.groupby("part").words.describe()
+lengths.groupby("part").words.describe().astype({"count": int})
 
 # %%
 med = lengths.groupby("part").words.median()
@@ -64,3 +64,4 @@ fig = plots.lengths_by_part(
     f"Source: {page.page_id} · n = {len(units)} sentences ({(units.part == 'article').sum()} article, "
     f"{(units.part == 'comment').sum()} comments)")
 plots.save(fig, "corpus_sentence_lengths", FIGURES)
+fig

@@ -30,13 +30,29 @@ FIGURES = "../figures"
 # %%
 import pandas as pd
 
-from analysis import analyze, plots, stance
+from analysis import analyze, plots, reading, stance
 
 a = analyze(PAGE, model=MODEL, targets=TARGETS)
 targets = list(a.stance.target.unique())
 source = f"Source: {a.page.page_id} ({a.page.date})"
 agg = stance.aggregate(a.stance, by=("part", "target"))
 agg
+
+# %% [markdown]
+# ## Reading view
+# The page as text: every mention of a target underlined by its stance (blue favour, orange
+# against, grey none) and labelled with the target, P(favour) P(against) P(none) and who holds
+# the stance. `reading.show(a, "comment 4", "Morocco")` narrows it; any page works.
+
+# %%
+reading.show(a)
+
+# %% [markdown]
+# Pick a part of the page and a target: its units with their stance, and every mention with
+# the clause the model read (the evidence).
+
+# %%
+reading.explorer(a)
 
 # %% [markdown]
 # ## Article vs comments
@@ -51,6 +67,7 @@ title = (f"Comments are most hostile to {worst} ({com.loc[worst, 'mean']:+.2f})"
 fig = plots.stance_bars(agg, targets, title,
                         f"{source} · author-held stances · n = units mentioning the target · bars: bootstrap 95% CI")
 plots.save(fig, "stance_article_vs_comments", FIGURES)
+fig
 
 # %% [markdown]
 # ## Unit x target heatmap
@@ -63,6 +80,7 @@ fig = plots.stance_heatmap(a.stance, f"Stance is stronger in the comments: mean 
                            f"{source} · {a.stance.unit_id.nunique()} units x {len(targets)} targets · "
                            f"{n_mentioned} unit-target pairs with a mention · blank: not mentioned")
 plots.save(fig, "stance_heatmap", FIGURES)
+fig
 
 # %% [markdown]
 # ## Per comment, with intervals
@@ -75,10 +93,10 @@ per_comment.pivot(index="comment_no", columns="target", values="mean").round(2)
 # ## Author-held vs attributed stances, and the holder -> target network
 
 # %%
-held = a.mentions.assign(held_by=a.mentions.holder.where(a.mentions.holder == "author", "attributed"))
-held.groupby(["part", "held_by", "target"]).apply(
-    lambda g: pd.Series({"mentions": len(g), "mean stance": (g.p_favor - g.p_against).mean()}),
-    include_groups=False).round(2)
+held = a.mentions.assign(held_by=a.mentions.holder.where(a.mentions.holder == "author", "attributed"),
+                         score=a.mentions.p_favor - a.mentions.p_against)
+held.groupby(["part", "held_by", "target"]).score.agg(["size", "mean"]).round(2).rename(
+    columns={"size": "mentions", "mean": "mean stance"})
 
 # %%
 attributed = a.mentions[a.mentions.holder != "author"]
@@ -92,3 +110,4 @@ fig = plots.network(graph, f"{n_attr} of the article's {n_art} target mentions s
                     f"{source} · article mentions only · edge: mean P(favour) − P(against), width: mentions",
                     right=targets)
 plots.save(fig, "holder_network", FIGURES)
+fig

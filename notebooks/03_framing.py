@@ -48,6 +48,7 @@ fig = plots.part_bars(tidy, "target", "share",
                       else "Targets named by article and comments",
                       f"{source} · share of sentences naming each state · {sizes}")
 plots.save(fig, "salience", FIGURES)
+fig
 
 # %% [markdown]
 # ## Frames
@@ -61,6 +62,7 @@ fig = plots.part_bars(shares, "frame", "share",
                       f"The article frames alliances (“{top['article']}”); comments turn to “{top['comment']}”",
                       f"{source} · zero-shot frames (multilingual-e5 vs codebook descriptions) · {sizes}")
 plots.save(fig, "frames", FIGURES)
+fig
 
 # %% [markdown]
 # ## Evidentiality and incivility
@@ -77,6 +79,7 @@ fig = plots.rates_with_intervals(
     f"{source} · evidential: attributed, reported, conditional or quoted · certain: assertive markers · "
     f"uncivil: lexicon hit / mean transformer P · bars: bootstrap 95% CI · {sizes}")
 plots.save(fig, "evidentiality_incivility", FIGURES)
+fig
 
 # %%
 a.evidentiality[a.evidentiality.cues != ""][["unit_id", "part", "cues"]]
@@ -103,6 +106,7 @@ fig = plots.network(g, title,
                     f"{source} · comments -> the comment they answer (reply rule in analysis/corpus.py), "
                     "the article, or an @name · edge colour: stance toward the addressee")
 plots.save(fig, "interaction_graph", FIGURES)
+fig
 
 # %% [markdown]
 # ## Lexical specificity of the comments (Lafon)
@@ -119,3 +123,4 @@ title += f"; they avoid the article's {under}" if under else ""
 fig = plots.specificity_chart(spec, title,
                               f"{source} · lemmas with frequency >= 2 · dashed: |specificity| = 2 (p = .01)")
 plots.save(fig, "specificity", FIGURES)
+fig

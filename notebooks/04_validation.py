@@ -37,6 +37,7 @@ FIGURES = "../figures"
 
 # %%
 import pandas as pd
+from IPython.display import display
 
 from analysis import analyze, evaluation, plots, stance
 
@@ -64,6 +65,7 @@ fig = plots.confusion_matrix(cm, f"Held-out test set: F_avg = {f:.2f}",
                              f"Own test set (developer-written, {len(test_pred)} texts, unseen in development) · "
                              f"rows: gold")
 plots.save(fig, "validation_confusion_test", FIGURES)
+fig
 
 # %%
 cm = evaluation.confusion(seed.gold, seed.label)
@@ -73,6 +75,7 @@ fig = plots.confusion_matrix(cm, f"Seed page: F_avg = {f:.2f}",
                              f"{a.page.page_id} · {len(seed)} unit x target pairs · "
                              f"{missed} gold stances toward unnamed targets")
 plots.save(fig, "validation_confusion", FIGURES)
+fig
 
 # %% [markdown]
 # ## Calibration (dev set)
@@ -83,6 +86,7 @@ cal = evaluation.calibration(both)
 fig = plots.calibration_plot(cal, "Confidence vs accuracy, dev and test sets",
                              f"Own dev and test sets · {len(both)} texts · 5 bins")
 plots.save(fig, "validation_calibration", FIGURES)
+display(fig)
 cal
 
 # %% [markdown]

@@ -59,6 +59,7 @@ fig = plots.stance_bars(agg, targets,
                         f"against {com.idxmin()} ({com.min():+.2f})",
                         f"{label} · {summary['units']} units · author-held stances · bars: bootstrap 95% CI")
 plots.save(fig, "corpus_stance", FIGURES)
+fig
 
 # %%
 per_article = stance.aggregate(st, by=("article", "part", "target"))
@@ -68,3 +69,4 @@ fig = plots.per_article(per_article, targets,
                         f"(s.d. {spread.max():.2f} across articles' comments)",
                         f"{label} · one dot per article and part")
 plots.save(fig, "corpus_per_article", FIGURES)
+fig

@@ -30,3 +30,11 @@ def encoder():
     from analysis.encoder import load_encoder
 
     return load_encoder()
+
+
+@pytest.fixture(scope="session")
+def seed_result(seed_path):
+    """``analyze`` on the seed page, once per test session."""
+    from analysis import analyze
+
+    return analyze(seed_path)
