@@ -1,5 +1,6 @@
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -100,14 +101,40 @@ def test_dev_and_seed_scores_are_reported(seed_page, seed_units):
     assert dev_f > 0.5 and seed_f > 0.3
 
 
+ANN = Path(__file__).resolve().parents[1] / "data" / "annotations"
+
+
 def test_training_data_never_contains_evaluation_text():
-    train = set(pd.read_csv("data/annotations/stance_train.csv").text)
-    dev = set(pd.read_csv("data/annotations/stance_dev.csv").text)
-    test = set(pd.read_csv("data/annotations/stance_test.csv").text)
-    seed_text = open("data/raw/algeriepart_2024-04-26_algerie-wagner-mali.txt", encoding="utf-8").read()
-    assert not train & dev and not train & test
-    assert not [t for t in train if t in seed_text]
-    assert len(train) >= 400
+    train = pd.read_csv(ANN / "stance_train.csv", keep_default_na=False)
+    texts = set(train.text)
+    dev = set(pd.read_csv(ANN / "stance_dev.csv").text)
+    test = set(pd.read_csv(ANN / "stance_test.csv").text)
+    ood = set(pd.read_csv(ANN / "stance_dev_ood.csv").text)
+    seed_text = (ANN.parents[1] / "data/raw/algeriepart_2024-04-26_algerie-wagner-mali.txt").read_text(encoding="utf-8")
+    assert not texts & dev and not texts & test and not texts & ood
+    assert not [t for t in texts if t in seed_text]
+    registered = train[train.origin == "register"].drop_duplicates("text")
+    assert len(registered) >= 1500  # hand-written register texts (registers/README.md)
+    assert set(registered.register) == {"news", "editorial", "forum", "comment"}
+    assert (~registered.lang.isin(["fr"])).sum() >= 300
+
+
+def test_training_labels_are_balanced_per_target():
+    """No state carries a prior: among favor/against labels each target is 35-65% favor."""
+    train = pd.read_csv(ANN / "stance_train.csv", keep_default_na=False)
+    polar = train[train.label != "none"]
+    share = (polar.label == "favor").groupby(polar.target).mean()
+    assert share.between(0.35, 0.65).all(), share
+
+
+def test_stance_train_csv_is_built_from_its_sources(tmp_path):
+    """stance_train.csv is what make_stance_train.py writes from the committed sources."""
+    import shutil
+
+    work = tmp_path / "annotations"
+    shutil.copytree(ANN, work)
+    subprocess.run([sys.executable, str(work / "make_stance_train.py")], check=True, capture_output=True)
+    assert (work / "stance_train.csv").read_bytes() == (ANN / "stance_train.csv").read_bytes()
 
 
 def test_long_text_is_searched_to_the_end():
@@ -117,3 +144,33 @@ def test_long_text_is_searched_to_the_end():
     df = stance.find([text], mentions.load_targets())
     assert df.target.tolist() == ["Morocco"]
     assert text[df.start[0]:df.end[0]] == "Maroc"
+
+
+SWAP_FORMS = {"France": ("La France", "de la France", "France"), "Russia": ("La Russie", "de la Russie", "Russia"),
+              "Morocco": ("Le Maroc", "du Maroc", "Morocco"), "Algeria": ("L'Algérie", "de l'Algérie", "Algeria")}
+
+
+def test_neutral_sentences_give_no_state_a_prior():
+    """Evaluation data written for this test (tests/data/stance_swap.csv): neutral news
+    sentences told of each state in turn. The label stays none and the stance score moves
+    less than 0.15 when one state is swapped for another."""
+    frames = pd.read_csv(Path(__file__).with_name("data") / "stance_swap.csv")
+    rows = [(f"{f.frame}-{t}", f.text.format(Cap=cap, de=de, en=en), t)
+            for f in frames.itertuples() for t, (cap, de, en) in SWAP_FORMS.items()]
+    ids, texts, targets = zip(*rows)
+    out = stance.stance_table(ids, texts, register="news")
+    out = out.merge(pd.DataFrame({"id": ids, "target": targets}), on=["id", "target"])
+    assert out.mentioned.all() and (out.label == "none").all(), out[out.label != "none"]
+    score = (out.p_favor - out.p_against).groupby(out.id.str[:3])
+    spread = score.max() - score.min()
+    assert (spread < 0.15).all(), spread.sort_values()
+
+
+def test_seed_article_holds_no_significant_author_stance_and_attributes_to_algiers(seed_page, seed_units):
+    table, found = stance.score_units(seed_units, seed_page)
+    agg = stance.aggregate(table)
+    art = agg[agg.part == "article"]
+    assert not ((art.ci_low > 0) | (art.ci_high < 0)).any(), art
+    graph = stance.holder_network(found[found.part == "article"])
+    assert graph.has_edge("Algeria", "France") and graph["Algeria"]["France"]["stance"] < 0
+    assert graph.has_edge("Algeria", "Russia") and graph["Algeria"]["Russia"]["stance"] > 0
