@@ -7,8 +7,11 @@ STAMP  := $(VENV)/.installed
 PAGE   ?= data/raw/algeriepart_2024-04-26_algerie-wagner-mali.txt
 NOTEBOOKS := $(sort $(wildcard notebooks/0*.py))
 
-.PHONY: all setup model data report figures notebooks test lab benchmark clean
+.PHONY: all help setup model data report figures notebooks test lab benchmark clean
 all: figures
+
+help:                                 ## this list
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):[^#]*## /  make \1\t/' | expand -t 18
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,8 +29,8 @@ model: $(STAMP)                       ## convert the bundled multilingual-e5-sma
 data: $(STAMP)                        ## raw page -> data/processed/units.parquet
 	$(PY) -m analysis units $(PAGE) --out data/processed/units.parquet
 
-report: model                         ## every measure -> data/processed/report/
-	$(PY) -m analysis report $(PAGE) --out data/processed/report
+report: model                         ## every measure -> data/processed/report/ (tables, summary.json, report.html)
+	$(PY) -m analysis report $(PAGE) --out data/processed/report --html
 
 notebooks: $(STAMP)                   ## notebooks/*.py (source) -> notebooks/*.ipynb (no outputs)
 	$(VENV)/bin/jupytext --to ipynb --update $(NOTEBOOKS)
@@ -35,15 +38,21 @@ notebooks: $(STAMP)                   ## notebooks/*.py (source) -> notebooks/*.
 figures: model data notebooks         ## execute the notebooks headless; they write figures/
 	$(PY) -m analysis notebooks --page $(PAGE)
 
-test: model                           ## the whole suite, notebooks included
+test: model                           ## the whole suite, notebooks included (in JupyterLab too, with Debian chromium)
 	$(PY) -m pytest -q
 
-lab: notebooks                        ## JupyterLab on the notebooks
-	$(VENV)/bin/jupyter lab notebooks/
+LAB_PORT ?= 8888
+lab: notebooks                        ## JupyterLab on the notebooks; prints the URL and token to open
+	@token=$$($(PY) -c 'import secrets; print(secrets.token_hex(16))'); \
+	echo; echo "  JupyterLab: open http://127.0.0.1:$(LAB_PORT)/lab?token=$$token"; \
+	echo "  (token $$token; another port: make lab LAB_PORT=8890; stop with Ctrl-C)"; echo; \
+	exec $(VENV)/bin/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
+	    --ServerApp.port_retries=0 --IdentityProvider.token=$$token --ServerApp.root_dir=notebooks \
+	    $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-benchmark: model
+benchmark: model                      ## encoder throughput
 	$(PY) benchmarks/encode_throughput.py
 
-clean:
+clean:                                ## remove data/processed and build leftovers
 	rm -rf data/processed .pytest_cache build *.egg-info
 	find . -name __pycache__ -prune -exec rm -rf {} +
