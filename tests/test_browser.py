@@ -247,6 +247,13 @@ def test_every_figure_was_written(lab):
             path = lab.figures / f"{name}.{ext}"
             assert path.stat().st_size > 1000, path
             assert path.stat().st_mode & 0o777 == 0o644, path
+    # drawn in a JupyterLab kernel (inline backend) or by `make figures`' runner (Agg): same bytes
+    src = notebooks.NOTEBOOKS / "01_corpus.py"
+    headless = lab.figures.parent / "headless"
+    notebooks.run(src, headless / "nb", headless / "fig", page=ROOT / "data" / "raw" /
+                  "algeriepart_2024-04-26_algerie-wagner-mali.txt")
+    for path in (headless / "fig").iterdir():
+        assert path.read_bytes() == (lab.figures / path.name).read_bytes(), path.name
 
 
 def test_report_html_opens_offline_with_every_figure(driver, tmp_path, seed_result):
