@@ -112,3 +112,14 @@ def breakdown(df: pd.DataFrame, by: str, gold: str = "gold", pred: str = "label"
         rows.append({by: key, "n": len(g), "f_avg": f, "ci_low": lo, "ci_high": hi,
                      "accuracy": float((g[gold] == g[pred]).mean())})
     return pd.DataFrame(rows)
+
+
+def reliability(df: pd.DataFrame, label: str = "none", by: str = "register", bins: int = 5) -> pd.DataFrame:
+    """Reliability of one class's probability per group: mean predicted ``p_<label>`` vs the
+    observed share of gold ``label`` in equal-width bins (empty bins dropped)."""
+    prob = df[f"p_{label}"].astype(float)
+    b = pd.cut(prob, [i / bins for i in range(bins + 1)], include_lowest=True)
+    table = pd.DataFrame({by: df[by], "bin": b, "predicted": prob, "observed": (df["gold"] == label).astype(float)})
+    return (table.groupby([by, "bin"], observed=True)
+            .agg(n=("observed", "size"), predicted=("predicted", "mean"), observed=("observed", "mean"))
+            .reset_index())

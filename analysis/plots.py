@@ -336,3 +336,18 @@ def calibration_plot(table: pd.DataFrame, title: str, caption: str):
     ax.set_xlabel("mean predicted confidence")
     ax.set_ylabel("observed accuracy")
     return _finish(fig, ax, title, caption, bottom=0.05)
+
+
+@_styled
+def reliability_by_group(table: pd.DataFrame, group: str, title: str, caption: str, xlabel: str, ylabel: str):
+    """Reliability curves, one per value of ``group``, from ``evaluation.reliability``."""
+    fig, ax = _subplots(figsize=(5.2, 4.4))
+    ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=0.8)
+    for name, g in table.groupby(group, sort=True):
+        ax.plot(rounded(g.predicted).to_numpy(), rounded(g.observed).to_numpy(), marker="o", label=f"{name}")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(title=group, fontsize=8, loc="upper left")
+    return _finish(fig, ax, title, caption, bottom=0.05)

@@ -271,7 +271,7 @@ def training_examples(path, targets: mentions.Targets) -> pd.DataFrame:
     hash of the training file, the configuration files that decide mentions, and
     ``TRAINING_VERSION``; a later process reads it back in milliseconds.
     """
-    from .resources import CONFIG_DIR, atomic_path, cache_dir
+    from .resources import CONFIG_DIR, atomic_path
 
     path = Path(path)
     h = hashlib.sha256(TRAINING_VERSION.encode())
@@ -279,7 +279,7 @@ def training_examples(path, targets: mentions.Targets) -> pd.DataFrame:
     h.update(json.dumps(_entities(targets).spec, sort_keys=True, ensure_ascii=False).encode())
     for name in ("anaphora.yaml", "evidentiality.yaml"):
         h.update((CONFIG_DIR / name).read_bytes())
-    store = cache_dir("models") / f"stance-train-{h.hexdigest()[:24]}.parquet"
+    store = finetune.stored(f"stance-train-{h.hexdigest()[:24]}.parquet")
     if store.exists():
         return pd.read_parquet(store)
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -359,7 +359,7 @@ def _fit_head(model: StanceModel, ex: pd.DataFrame, y: np.ndarray) -> StanceMode
     as safetensors in the cache, keyed by the encoder, the settings and the training rows)."""
     from safetensors.numpy import load_file, save_file
 
-    from .resources import atomic_path, cache_dir
+    from .resources import atomic_path
 
     h = hashlib.sha256(model.encoder.fingerprint.encode())
     h.update(json.dumps({k: model.settings[k] for k in HEAD_SETTINGS}, sort_keys=True).encode())
@@ -367,7 +367,7 @@ def _fit_head(model: StanceModel, ex: pd.DataFrame, y: np.ndarray) -> StanceMode
     for row in ex[["target", "input", "pejorative", "address"]].itertuples(index=False):
         h.update(("\t".join(map(str, row)) + "\n").encode())
     h.update(y.tobytes())
-    path = cache_dir("models") / f"stance-head-{h.hexdigest()[:24]}.safetensors"
+    path = finetune.stored(f"stance-head-{h.hexdigest()[:24]}.safetensors")
     if path.exists():
         weights = load_file(path)
     else:
@@ -491,6 +491,31 @@ def stance_table(ids, texts, model_name=None, targets=None, method=None, registe
     return table[["id", "target", "mentioned", "label", "p_favor", "p_against", "p_none", "holder", "evidence"]]
 
 
+def lexicon_baseline(ids, texts, targets=None) -> pd.DataFrame:
+    """A baseline for the validation report: the lexical cues alone. For each (text, target)
+    named, *favor* if the text holds more praise cues than blame and insult cues, *against*
+    if fewer, else *none* (same columns as :func:`stance_table`, probabilities 0 or 1)."""
+    targets = targets or mentions.load_targets()
+    texts = list(texts)
+    seg = segments(texts, find(texts, targets))
+    cues = cue_features(seg.text, seg.pejorative, seg.address)
+    score = cues[:, 0] - cues[:, 1] - cues[:, 2] - cues[:, 4]
+    lab = np.where(score > 0, 0, np.where(score < 0, 1, 2))
+    onehot = np.eye(3, dtype=np.float32)[lab]
+    writer = seg[["row", "target"]].assign(p_favor=onehot[:, 0], p_against=onehot[:, 1], p_none=onehot[:, 2])
+    writer = writer.groupby(["row", "target"], sort=False)[["p_favor", "p_against", "p_none"]].mean().reset_index()
+    index = pd.DataFrame({"id": list(ids)})
+    rows = []
+    w = {(r.row, r.target): r for r in writer.itertuples(index=False)}
+    for row, i in enumerate(index.id):
+        for t in targets.names:
+            r = w.get((row, t))
+            p = (0.0, 0.0, 1.0) if r is None else (r.p_favor, r.p_against, r.p_none)
+            rows.append({"id": i, "target": t, "mentioned": r is not None, "label": LABELS[int(np.argmax(p))],
+                         "p_favor": p[0], "p_against": p[1], "p_none": p[2]})
+    return pd.DataFrame(rows)
+
+
 # ----------------------------------------------------------------------------- aggregation
 def aggregate(unit_scores: pd.DataFrame, by=("part", "target"), author_only: bool = True,
               seed: int = 0) -> pd.DataFrame:
@@ -527,50 +552,73 @@ def holder_network(mention_scores: pd.DataFrame):
 
 
 # ----------------------------------------------------------------------------- command line
-def _fail(message: str):
-    print(f"error: {message}", file=sys.stderr)
-    raise SystemExit(2)
+STANCE_CHUNK = 128  # texts scored at a time (each text is scored alone): bounded memory, a progress bar
 
 
 def read_input_csv(path) -> pd.DataFrame:
-    """Read the CLI's input: UTF-8 CSV with columns id,text; a one-line error otherwise."""
+    """Read the CLI's input: UTF-8 CSV with columns id,text[,register] (``_line``: where each row
+    starts). Anything else is a one-line :class:`analysis.errors.CorpusError` with file and line."""
+    from .corpus import MAX_BLOCK_CHARS, read_csv
+    from .errors import CorpusError
+
     path = Path(path)
-    if not path.is_file():
-        _fail(f"{path}: no such file")
-    data = path.read_bytes()
-    if not data.strip():
-        _fail(f"{path}:1: file is empty")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        _fail(f"{path}:{line}: not valid UTF-8 at byte offset {err.start}")
-    rows = list(csv.reader(text.splitlines()))
-    header = [h.strip() for h in rows[0]]
-    missing = [c for c in ("id", "text") if c not in header]
+    if path.suffix.lower() == ".parquet":
+        raise CorpusError(path, None, "stance reads a CSV with columns id,text; write the table as CSV")
+    df = read_csv(path)  # bytes, quoting, field counts, header-only, control characters
+    missing = [c for c in ("id", "text") if c not in df.columns]
     if missing:
-        _fail(f"{path}:1: missing column(s) {', '.join(missing)}; the header must hold id,text")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    if df.id.duplicated().any():
-        _fail(f"{path}:{int(np.flatnonzero(df.id.duplicated())[0]) + 2}: duplicate id {df.id[df.id.duplicated()].iloc[0]!r}")
+        raise CorpusError(path, 1, f"missing column(s) {', '.join(missing)}; the header must hold id,text")
+    lines = df["_line"].tolist()
+    empty = np.flatnonzero((df.id.str.strip() == "").to_numpy())
+    if len(empty):
+        raise CorpusError(path, lines[empty[0]], "the id is empty; give every row an id")
+    dup = np.flatnonzero(df.id.duplicated().to_numpy())
+    if len(dup):
+        k = dup[0]
+        first = lines[int(np.flatnonzero((df.id == df.id.iloc[k]).to_numpy())[0])]
+        raise CorpusError(path, lines[k], f"duplicate id {df.id.iloc[k]!r} (first on line {first}); ids must be unique")
+    long = np.flatnonzero((df.text.str.len() > MAX_BLOCK_CHARS).to_numpy())
+    if len(long):
+        raise CorpusError(path, lines[long[0]], f"the text of id {df.id.iloc[long[0]]!r} is longer than "
+                                                f"{MAX_BLOCK_CHARS:,} characters; split it into several rows")
+    if "register" in df.columns:
+        bad = np.flatnonzero((~df.register.str.strip().isin(REGISTERS + ("",))).to_numpy())
+        if len(bad):
+            raise CorpusError(path, lines[bad[0]], f"register must be one of {', '.join(REGISTERS)} or empty, "
+                                                   f"not {df.register.iloc[bad[0]]!r}")
     return df
 
 
 REGISTERS = ("news", "editorial", "forum", "comment")
 
 
-def stance_csv(input_path, output_path, targets=None, model=None, register=None) -> Path:
-    """``python -m analysis stance``: CSV id,text[,register] in, one row per (id, target) out."""
+def stance_csv(input_path, output_path, targets=None, model=None, register=None, progress=None) -> Path:
+    """``python -m analysis stance``: CSV id,text[,register] in, one row per (id, target) out.
+
+    The output path, the input and the targets are checked before the model loads; a bad one
+    raises a one-line :class:`analysis.errors.AnalysisError`. Texts are scored in chunks of
+    ``STANCE_CHUNK`` (the same numbers as all at once) with a progress bar."""
+    from tqdm.auto import tqdm
+
+    from .errors import ConfigError
+    from .resources import check_output_file, progress_enabled, resolve_targets
+
+    check_output_file(output_path, inputs=[input_path])
     df = read_input_csv(input_path)
-    try:
-        tg = mentions.load_targets(names=targets)
-    except ValueError as err:
-        _fail(str(err))
+    tg = resolve_targets(targets)
+    if register is not None and register not in REGISTERS:
+        raise ConfigError(f"--register must be one of {', '.join(REGISTERS)}, not {register!r}")
     regs = [register] * len(df)
     if "register" in df.columns:
-        bad = df[~df.register.isin(REGISTERS + ("",))]
-        if len(bad):
-            _fail(f"{input_path}:{bad.index[0] + 2}: register must be one of {', '.join(REGISTERS)} or empty")
-        regs = [r or register for r in df.register]
-    out = stance_table(df.id.tolist(), df.text.tolist(), model, tg, register=regs)
-    return write_table(out, output_path)
+        regs = [r.strip() or register for r in df.register]
+    bar = tqdm(total=len(df), desc="stance", unit="text", disable=not progress_enabled(progress))
+    parts = []
+    try:
+        for a in range(0, len(df), STANCE_CHUNK):
+            sub = df.iloc[a:a + STANCE_CHUNK]
+            parts.append(stance_table(sub.id.tolist(), sub.text.tolist(), model, tg,
+                                      register=regs[a:a + STANCE_CHUNK]))
+            bar.update(len(sub))
+    finally:
+        bar.close()
+    return write_table(pd.concat(parts, ignore_index=True), output_path)

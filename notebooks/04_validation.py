@@ -14,21 +14,25 @@
 # %% [markdown]
 # # 4. Validation of the stance model
 #
-# Three evaluation sets, all annotated by the developers (one pass, no agreement measured;
+# Four evaluation sets, all annotated by the developers (one pass, no agreement measured;
 # see `data/annotations/GUIDELINES.md`):
-# - the seed page, every sentence x target (`seed_gold.csv`);
-# - a dev set of 100 comment-style texts (`stance_dev.csv`), **used to choose the model's
-#   settings** (`analysis/config/stance.yaml`), so its score is optimistic;
-# - a test set of 50 comment-style texts (`stance_test.csv`), written before any model saw
-#   it and never used to choose anything; it has been scored five times as the project went
-#   (see the README), so it is held out from training and selection, not unseen.
+# - the **out-of-distribution dev set** (`stance_dev_ood.csv`): 340 texts in four registers (news
+#   wire, editorial, forum, reader comment) and five languages, on topics the training set never
+#   uses, written apart from the training data; **used to choose the model's settings and the
+#   calibration of *none*** (`analysis/config/stance.yaml`), so its score is optimistic;
+# - the older comment-style dev set of 100 texts (`stance_dev.csv`), used for selection before;
+# - a test set of 50 comment-style texts (`stance_test.csv`), never used to choose anything
+#   (scored several times over the project, so held out from training and selection, not unseen);
+# - the seed page, every sentence x target (`seed_gold.csv`), and its comments as whole texts.
 #
-# The model is trained on `stance_train.csv` only. The measure is SemEval-2016 Task 6's
-# F_avg = (F1_favor + F1_against) / 2.
+# The model is trained on `stance_train.csv` only (tested: no evaluation text in it). The
+# measure is SemEval-2016 Task 6's F_avg = (F1_favor + F1_against) / 2, with seeded bootstrap
+# 95% intervals that resample whole texts.
 
 # %% tags=["parameters"]
 PAGE = "../data/raw/algeriepart_2024-04-26_algerie-wagner-mali.txt"
 GOLD = "../data/annotations/seed_gold.csv"
+DEV_OOD = "../data/annotations/stance_dev_ood.csv"
 DEV = "../data/annotations/stance_dev.csv"
 TEST = "../data/annotations/stance_test.csv"
 MODEL = None
@@ -41,22 +45,96 @@ from IPython.display import display
 
 from analysis import analyze, evaluation, plots, stance
 
+
+def scored(gold, model=MODEL, method=None, registers=True):
+    """Gold (id x target) with the model's prediction for each text read as a whole."""
+    texts = gold.drop_duplicates("id")
+    regs = texts.register.tolist() if registers and "register" in texts else None
+    pred = stance.stance_table(texts.id, texts.text, model, method=method, register=regs)
+    return gold.merge(pred, on=["id", "target"], how="left")
+
+
 a = analyze(PAGE, model=MODEL)
 gold = pd.read_csv(GOLD, keep_default_na=False)
 seed = gold.rename(columns={"label": "gold", "holder": "gold_holder"}).merge(a.stance, on=["unit_id", "target"])
-dev = pd.read_csv(DEV, keep_default_na=False)
-dev_pred = dev.rename(columns={"label": "gold"}).merge(
-    stance.stance_table(dev.id, dev.text, MODEL), on=["id", "target"])
-test = pd.read_csv(TEST, keep_default_na=False)
-test_pred = test.rename(columns={"label": "gold"}).merge(
-    stance.stance_table(test.id, test.text, MODEL), on=["id", "target"])
-sets = [("seed page", seed), ("dev set (model selection)", dev_pred), ("test set (held out)", test_pred)]
-results = pd.DataFrame({name: evaluation.report(df) for name, df in sets}).T
-results[["n", "f_avg", "accuracy"]]
+seed = seed.assign(id=seed.unit_id)
+comments = evaluation.comment_gold(gold, a.units).merge(
+    pd.DataFrame({"comment_no": [c.number for c in a.page.comments], "text": [c.text for c in a.page.comments]}),
+    on="comment_no").assign(id=lambda d: "c" + d.comment_no.astype(str), register="comment")
+ood_gold = evaluation.load_gold(DEV_OOD)
+dev_gold, test_gold = evaluation.load_gold(DEV), evaluation.load_gold(TEST)
+ood_pred, dev_pred, test_pred = scored(ood_gold), scored(dev_gold, registers=False), scored(test_gold, registers=False)
+comment_pred = scored(comments)
+sets = {"dev, out of distribution (selection)": ood_pred, "dev, comment-style (earlier selection)": dev_pred,
+        "test (held out)": test_pred, "seed sentences": seed, "seed comments (whole)": comment_pred}
+rows = []
+for name, df in sets.items():
+    f, lo, hi = evaluation.f_avg_interval(df.gold, df.label, groups=df.id)
+    rows.append({"set": name, "n": len(df), "F_avg": f, "ci_low": lo, "ci_high": hi,
+                 "accuracy": (df.gold == df.label).mean()})
+results = pd.DataFrame(rows).set_index("set")
+results.round(3)
+
+# %% [markdown]
+# ## Out-of-distribution dev set: per register, language and target
 
 # %%
-pd.DataFrame({name: {t: v["f_avg"] for t, v in evaluation.report(df)["per_target"].items()}
-              for name, df in sets}).round(3)
+display(evaluation.breakdown(ood_pred, "register").round(3))
+display(evaluation.breakdown(ood_pred, "lang").round(3))
+evaluation.breakdown(ood_pred, "target").round(3)
+
+# %%
+evaluation.breakdown(ood_pred, "phenomenon").round(3)
+
+# %%
+for reg, g in ood_pred.groupby("register"):
+    f = evaluation.f_avg(g.gold, g.label)
+    fig = plots.confusion_matrix(evaluation.confusion(g.gold, g.label), f"Dev set, {reg}: F_avg = {f:.2f}",
+                                 f"Out-of-distribution dev set (selection) · {g.id.nunique()} {reg} texts · "
+                                 f"{len(g)} text x target pairs · rows: gold")
+    plots.save(fig, f"validation_confusion_{reg}", FIGURES)
+    display(fig)
+
+# %% [markdown]
+# ## Baselines on the same sets
+# All-*none* (F_avg is 0 by construction), the lexical cues alone (praise vs blame and insult
+# counts), the prototype method and the logistic head on frozen embeddings, against the default.
+
+# %%
+def with_labels(gold, pred):
+    return gold.merge(pred, on=["id", "target"], how="left")
+
+
+base = []
+for name, gold_df, regs in [("dev, out of distribution", ood_gold, True), ("test", test_gold, False)]:
+    texts = gold_df.drop_duplicates("id")
+    variants = {"all none": gold_df.assign(label="none"),
+                "lexicon cues only": with_labels(gold_df, stance.lexicon_baseline(texts.id, texts.text)),
+                "prototypes": scored(gold_df, method="prototype", registers=regs),
+                "logistic head": scored(gold_df, method="head", registers=regs),
+                "default model": ood_pred if name.startswith("dev") else test_pred}
+    for method, df in variants.items():
+        f, lo, hi = evaluation.f_avg_interval(df.gold, df.label, groups=df.id)
+        base.append({"set": name, "method": method, "F_avg": f, "ci_low": lo, "ci_high": hi})
+pd.DataFrame(base).pivot_table(index="method", columns="set", values=["F_avg", "ci_low", "ci_high"]).round(3)
+
+# %% [markdown]
+# ## Calibration of *none* per register
+# `none_bias` in `stance.yaml` multiplies p_none by exp(bias) per register, chosen on this dev
+# set (`benchmarks/stance_eval.py --calibrate`); the curves below show the calibrated p_none
+# against how often gold is *none*.
+
+# %%
+rel = evaluation.reliability(ood_pred.fillna({"p_none": 1.0}), label="none", by="register")
+fig = plots.reliability_by_group(rel, "register", "Calibrated p(none) vs observed share of none",
+                                 f"Out-of-distribution dev set (selection) · {len(ood_pred)} text x target pairs · "
+                                 f"5 bins", "mean predicted p(none)", "observed share of gold none")
+plots.save(fig, "validation_reliability_none", FIGURES)
+display(fig)
+rel.round(3)
+
+# %% [markdown]
+# ## Confusion matrices: test set and seed
 
 # %%
 cm = evaluation.confusion(test_pred.gold, test_pred.label)
@@ -78,19 +156,23 @@ plots.save(fig, "validation_confusion", FIGURES)
 fig
 
 # %% [markdown]
-# ## Calibration (dev set)
+# ## Calibration (all dev sets and the test set)
 
 # %%
-both = pd.concat([dev_pred, test_pred])
+both = pd.concat([ood_pred, dev_pred, test_pred]).dropna(subset=["p_none"])
 cal = evaluation.calibration(both)
 fig = plots.calibration_plot(cal, "Confidence vs accuracy, dev and test sets",
-                             f"Own dev and test sets · {len(both)} texts · 5 bins")
+                             f"Own dev sets and test set · {len(both)} text x target pairs · 5 bins")
 plots.save(fig, "validation_calibration", FIGURES)
 display(fig)
 cal
 
 # %% [markdown]
 # ## Errors, with their text
+
+# %%
+errors = ood_pred[ood_pred.gold != ood_pred.label]
+errors[["id", "register", "lang", "phenomenon", "target", "gold", "label", "text", "evidence"]]
 
 # %%
 errors = seed[seed.gold != seed.label]
@@ -112,8 +194,7 @@ for label, model, method in [("fine-tuned (default)", MODEL, None), ("logistic h
         (m, m, None) for m in OTHER_MODELS]:
     unit_scores, _ = stance.score_units(a.units, a.page, stance.load_model(model, method))
     agg = stance.aggregate(unit_scores)
-    dev_m = dev.rename(columns={"label": "gold"}).merge(
-        stance.stance_table(dev.id, dev.text, model, method=method), on=["id", "target"])
+    dev_m = ood_pred if (model, method) == (MODEL, None) else scored(ood_gold, model, method)
     for _, r in agg.iterrows():
         rows.append({"method": label, "part": r.part, "target": r.target, "mean": r["mean"],
                      "dev F_avg": evaluation.f_avg(dev_m.gold, dev_m.label)})

@@ -80,3 +80,18 @@ def test_head_weights_are_stored_and_reused(encoder, tmp_path, monkeypatch):
     b = stance.fit(encoder, train_path=train, method="head")
     assert np.array_equal(a.W, b.W) and np.array_equal(a.b, b.b)
     assert a.W.shape == (encoder.dim + 6, 3)
+
+
+def test_shipped_weights_match_the_configuration():
+    """analysis/weights/ holds the fine-tuned model, the head and the parsed training rows for
+    exactly the committed settings and training file, so a fresh install trains nothing."""
+    from analysis.encoder import load_encoder
+
+    used = []
+    real = finetune.stored
+    try:
+        finetune.stored = lambda name: used.append(name) or real(name)
+        stance.fit(load_encoder(), mentions.load_targets())
+    finally:
+        finetune.stored = real
+    assert len(used) == 3 and all((finetune.WEIGHTS_DIR / name).exists() for name in used), used
