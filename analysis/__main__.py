@@ -16,8 +16,9 @@ def _model(args):
 
 def _units(args):
     from .corpus import load_page, units
-    from .resources import write_table
+    from .resources import check_output_file, write_table
 
+    check_output_file(args.out, inputs=[args.page])  # before any work
     df = units(load_page(args.page, encoding=args.encoding))
     print(f"{write_table(df, args.out)}: {len(df)} units "
           f"({(df.part == 'article').sum()} article, {(df.part == 'comment').sum()} comment)")
@@ -26,8 +27,7 @@ def _units(args):
 def _stance(args):
     from .stance import stance_csv
 
-    stance_csv(args.input, args.output, targets=args.targets.split(",") if args.targets else None,
-               model=args.model, register=args.register)
+    stance_csv(args.input, args.output, targets=args.targets, model=args.model, register=args.register)
 
 
 def _report(args):
@@ -38,12 +38,14 @@ def _report(args):
 
 
 def _corpus(args):
-    from .batch import run
+    from .batch import failures, run
 
-    summary = run(args.input, args.out, model=args.model,
-                  targets=args.targets.split(",") if args.targets else None,
+    summary = run(args.input, args.out, model=args.model, targets=args.targets,
                   workers=args.workers, scheduler=args.scheduler)
     print(f"{summary['articles']} articles, {summary['units']} units -> {args.out}/summary.json")
+    err = failures(summary, args.out)  # some articles failed: exit 2 naming the first
+    if err is not None:
+        raise err
 
 
 def _notebooks(args):
@@ -53,8 +55,15 @@ def _notebooks(args):
         print(f"executed {path}")
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, like every other error (exit status 2)."""
+
+    def error(self, message):
+        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    parser = _Parser(prog="python -m analysis", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("model", help="convert the bundled multilingual-e5-small and fine-tune the stance model (once, cached), or check a model loads")
@@ -100,17 +109,26 @@ def main(argv=None) -> int:
     p.set_defaults(func=_notebooks)
 
     args = parser.parse_args(argv)
-    from .corpus import CorpusError
     from .encoder import EncoderError
+    from .errors import AnalysisError
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
+            warnings.showwarning = _one_line_warning
             args.func(args)
-    except (CorpusError, EncoderError, ValueError, FileNotFoundError) as err:
+    except KeyboardInterrupt as err:  # Ctrl-C: one line, the shell's status for SIGINT
+        print(f"interrupted: {err}" if str(err) else
+              "interrupted (Ctrl-C); outputs are written atomically, none is half-written", file=sys.stderr)
+        return 130
+    except (AnalysisError, EncoderError) as err:  # the project's own errors: bad input, path, option
         print(f"error: {err}", file=sys.stderr)
         return 2
     return 0
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"warning: {message}", file=sys.stderr if file is None else file)
 
 
 if __name__ == "__main__":

@@ -13,8 +13,13 @@ own text for dumps, a plain rendering of the fields for JSON and tables), so tha
 """
 from __future__ import annotations
 
+import bisect
+import csv
+import io
 import json
+import math
 import re
+import sys
 import unicodedata
 import warnings
 from dataclasses import dataclass, field
@@ -22,21 +27,30 @@ from datetime import date as _date
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import language, nlp
-from .resources import load_yaml
+from .errors import CorpusError
+from .resources import load_yaml, progress_enabled
 
 MAX_BLOCK_CHARS = 2_000_000  # larger blocks are refused: no page dump holds such a comment
 
+__all__ = ["CorpusError", "CorpusWarning", "Page", "load_page", "load_json", "load_table", "units"]
 
-class CorpusError(ValueError):
-    """Bad input, with the file and line it comes from."""
 
-    def __init__(self, path, line, message):
-        self.path, self.line = str(path), line
-        where = f"{path}:{line}" if line else str(path)
-        super().__init__(f"{where}: {message}")
+def _raise_csv_field_limit() -> None:
+    """The csv module stops at 131,072 characters a field; texts may be up to MAX_BLOCK_CHARS."""
+    limit = sys.maxsize
+    while True:
+        try:
+            csv.field_size_limit(limit)
+            return
+        except OverflowError:
+            limit //= 2
+
+
+_raise_csv_field_limit()
 
 
 class CorpusWarning(UserWarning):
@@ -69,10 +83,11 @@ class Block:
 
     def raw_offset(self, i: int) -> int:
         """Map an offset in ``text`` to an offset in the page's raw text."""
-        for off, start, end in reversed(self.segments):
-            if i >= off:
-                return min(start + (i - off), end)
-        return self.start
+        k = bisect.bisect_right(self.segments, i, key=lambda seg: seg[0]) - 1
+        if k < 0:
+            return self.start
+        off, start, end = self.segments[k]
+        return min(start + (i - off), end)
 
 
 @dataclass
@@ -187,17 +202,82 @@ def _block(cls, lines, idxs, skip: int = 0, **kw):
     return cls(text="\n".join(parts), line=idxs[0] + 1, segments=segs, **kw)
 
 
+# ----------------------------------------------------------------------------- text hygiene
+# At the input boundary, every text goes through clean_text: line breaks become "\n", control
+# characters (NUL, the C0 set but tab and line feed, DEL, the C1 set) become a space each (a
+# NUL glued to a word would hide the mention next to it), lone UTF-16 surrogates become U+FFFD.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> tuple[str, int, int | None]:
+    """``(text, characters replaced, offset of the first)`` after the hygiene rule above."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    n, first = 0, None
+    for pattern, repl in ((_CONTROL, " "), (_SURROGATE, "\ufffd")):
+        m = pattern.search(text)
+        if m:
+            first = m.start() if first is None else min(first, m.start())
+            text, k = pattern.subn(repl, text)
+            n += k
+    return text, n, first
+
+
+class _Hygiene:
+    """Clean the texts of one input and warn once, naming the first place a character was replaced."""
+
+    def __init__(self, path):
+        self.path, self.count, self.first = path, 0, None
+
+    def __call__(self, text, where=None, line=None):
+        if text is None:
+            return None
+        text, n, first = clean_text(text)
+        if n:
+            if self.count == 0:
+                if where is None and line is None:  # a whole file: the line of the first one
+                    line = text.count("\n", 0, first) + 1
+                self.first = (where, line)
+            self.count += n
+        return text
+
+    def warn(self, stacklevel=3):
+        if self.count:
+            where, line = self.first
+            at = f"{self.path}:{line}" if line else str(self.path)
+            at += f": {where}" if where else ""
+            warnings.warn(f"{at}: {self.count} control character(s) (NUL and the like) replaced by spaces",
+                          CorpusWarning, stacklevel=stacklevel)
+
+
+def _read_bytes(path: Path) -> bytes:
+    if path.is_dir():
+        raise CorpusError(path, None, "is a folder; give one file (for a folder of articles use "
+                                      "`python -m analysis corpus`)")
+    if not path.is_file():
+        raise CorpusError(path, None, "no such file")
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise CorpusError(path, None, f"cannot read ({err.strerror or err.__class__.__name__})") from None
+
+
 def _decode(data: bytes, path, encoding: str) -> str:
     if not data.strip():
         raise CorpusError(path, 1, "file is empty")
     try:
         text = data.decode(encoding)
+    except LookupError:
+        raise CorpusError(path, None, f"unknown encoding {encoding!r}; give a Python codec name such as "
+                                      "utf-8, cp1252 or latin-1") from None
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
+        hint = ("the file is UTF-16; save it as UTF-8" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else
+                f"if the file uses another encoding, pass it, e.g. load_page(path, encoding='cp1252') or "
+                f"--encoding cp1252")
         raise CorpusError(
-            path, line,
-            f"bytes are not valid {encoding} at byte offset {err.start} (0x{data[err.start]:02x}); "
-            f"if the file uses another encoding, pass it, e.g. load_page(path, encoding='cp1252')",
+            path, line, f"bytes are not valid {encoding} at byte offset {err.start} (0x{data[err.start]:02x}); {hint}",
         ) from None
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
@@ -214,18 +294,27 @@ def _refuse_html(text: str, path) -> None:
 def load_page(path, encoding: str = "utf-8") -> Page:
     """Parse a page from a raw text dump (or a ``.json`` article, see :func:`load_json`)."""
     path = Path(path)
-    if path.suffix.lower() == ".json":
+    suffix = path.suffix.lower()
+    if suffix == ".json":
         return load_json(path, encoding=encoding)
-    if not path.is_file():
-        raise CorpusError(path, None, "no such file")
-    raw = _decode(path.read_bytes(), path, encoding)
+    if suffix in (".csv", ".parquet", ".tsv", ".xlsx"):
+        raise CorpusError(path, None, "a table of many articles is read by `python -m analysis corpus` "
+                                      "(or load_table); give one page as .txt or .json here")
+    if suffix in (".html", ".htm"):
+        raise CorpusError(path, None, "this is an HTML page, not a text dump; extract the text, or write "
+                                      "the article as JSON (see README: 'Analysing your own article')")
+    raw = _decode(_read_bytes(path), path, encoding)
     _refuse_html(raw, path)
     return parse_dump(raw, source=str(path))
 
 
 def parse_dump(raw: str, source: str = "<text>") -> Page:
-    """Parse the text of a raw page dump (see :func:`load_page`)."""
+    """Parse the text of a raw page dump (see :func:`load_page`); control characters become
+    spaces (with a warning naming the line)."""
     cfg = _page_config()
+    hygiene = _Hygiene(source)
+    raw = hygiene(raw)
+    hygiene.warn()
     lines = _lines(raw)
     nonblank = [i for i, (_, _, t) in enumerate(lines) if t.strip()]
     if not nonblank:
@@ -349,23 +438,98 @@ def link_replies(page: Page) -> None:
     """
     stop = set(load_yaml("languages.yaml")["profiles"]["fr"])
     words_of = [_content_words(c.text, stop) for c in page.comments]  # once per comment
+    parents = {c.number: c.reply_to for c in page.comments if c.reply_to is not None}
+
+    def loops(child: int, parent: int) -> bool:  # an explicit reply_to may point forward
+        seen = set()
+        while parent is not None and parent not in seen:
+            if parent == child:
+                return True
+            seen.add(parent)
+            parent = parents.get(parent)
+        return False
+
     for k, c in enumerate(page.comments):
         if c.reply_to is not None or k == 0:
             continue
-        earlier = page.comments[:k]
-        named = [p for p in earlier if p.author and p.author.lower() in {m.lower() for m in c.mentions}]
+        earlier = [j for j in range(k) if not loops(c.number, page.comments[j].number)]
+        if not earlier:
+            continue
+        handles = {m.lower() for m in c.mentions}
+        named = [j for j in earlier if page.comments[j].author and page.comments[j].author.lower() in handles]
         if named:
-            c.reply_to, c.reply_basis = named[-1].number, "@author"
+            c.reply_to, c.reply_basis = page.comments[named[-1]].number, "@author"
         elif c.mentions or _SECOND_PERSON.search(c.text):
             words = words_of[k]
-            best = max(range(k), key=lambda j: (len(words & words_of[j]), j))
+            best = max(earlier, key=lambda j: (len(words & words_of[j]), j))
             if words & words_of[best]:
                 c.reply_to, c.reply_basis = page.comments[best].number, "word overlap"
+        if c.reply_to is not None:
+            parents[c.number] = c.reply_to
 
 
 # ----------------------------------------------------------------------------- JSON and tables
-def _render(source, title, body, comments, date=None, url=None) -> Page:
-    """Build a Page from fields, rendering them into ``raw`` so offsets stay meaningful."""
+def _comment_graph(path, comments) -> dict[int, int]:
+    """Validate comment ids and replies; return {comment number: parent number}.
+
+    Ids are unique; when no comment has an id, ids are the positions 1, 2, ... (so ``reply_to``
+    may name a position). A self-reply or a cycle of replies is refused; a ``reply_to`` that
+    names no comment is dropped with a warning (the comment is then top-level).
+    """
+    def where(c, k):  # what "also ..." names; a message without a line starts with it
+        return c.get("where") or f"comment {k + 1}"
+
+    def prefix(c, k):
+        return c.get("prefix", "") if c.get("line") else f"{where(c, k)}: "
+
+    explicit = any(c.get("id") is not None for c in comments)
+    numbers, first = {}, {}
+    for k, c in enumerate(comments):
+        cid = c.get("id") if explicit else str(k + 1)
+        if cid is None:
+            continue
+        if cid in numbers:
+            raise CorpusError(path, c.get("line"), f"{prefix(c, k)}duplicate comment id {cid!r} (also "
+                                                  f"{first[cid]}); give each comment its own id")
+        numbers[cid], first[cid] = k + 1, where(c, k)
+    parents, unknown = {}, []
+    for k, c in enumerate(comments):
+        parent = c.get("reply_to")
+        if parent is None:
+            continue
+        own = c.get("id") if explicit else str(k + 1)
+        if parent == own:
+            raise CorpusError(path, c.get("line"), f"{prefix(c, k)}comment {own!r} replies to itself; fix or "
+                                                  "drop its reply_to")
+        if parent in numbers:
+            parents[k + 1] = numbers[parent]
+        else:
+            unknown.append((where(c, k), parent))
+    for start in parents:
+        chain, node = [start], parents[start]
+        while node in parents and node not in chain:
+            chain.append(node)
+            node = parents[node]
+        if node == start:
+            c = comments[start - 1]
+            ids = [repr(comments[n - 1].get("id") if explicit else str(n)) for n in chain + [start]]
+            raise CorpusError(path, c.get("line"), f"{prefix(c, start - 1)}replies form a cycle "
+                                                  f"({' -> '.join(ids)}); fix the reply_to fields")
+    if unknown:
+        w, parent = unknown[0]
+        warnings.warn(f"{path}: {w}: reply_to {parent!r} names no comment id"
+                      f"{f' ({len(unknown) - 1} more like it)' if len(unknown) > 1 else ''}; "
+                      "treated as top-level", CorpusWarning, stacklevel=4)
+    return parents
+
+
+def _render(source, title, body, comments, date=None, url=None, path=None) -> Page:
+    """Build a Page from fields, rendering them into ``raw`` so offsets stay meaningful.
+
+    ``comments``: dicts with ``text`` and optionally ``id, author, reply_to`` (strings or None)
+    and ``where``/``line`` (where the comment is in the input, for error messages)."""
+    path = path if path is not None else source
+    parents = _comment_graph(path, comments)
     raw_parts, pos, line = [], 0, 1
 
     def add(text: str, cls, **kw):
@@ -386,12 +550,9 @@ def _render(source, title, body, comments, date=None, url=None) -> Page:
     for i, c in enumerate(comments):
         blk = add(c["text"], Comment, number=i + 1, author=c.get("author"))
         blk.mentions = _MENTION.findall(blk.text)
+        if i + 1 in parents:
+            blk.reply_to, blk.reply_basis = parents[i + 1], "reply_to field"
         out.append(blk)
-    numbers = {str(c.get("id") or i + 1): i + 1 for i, c in enumerate(comments)}
-    for blk, c in zip(out, comments):
-        parent = c.get("reply_to")
-        if parent is not None and str(parent) in numbers:
-            blk.reply_to, blk.reply_basis = numbers[str(parent)], "reply_to field"
     if not out:
         warnings.warn(f"{source}: no comments found; the page is analysed as an article alone",
                       CorpusWarning, stacklevel=3)
@@ -402,39 +563,196 @@ def _render(source, title, body, comments, date=None, url=None) -> Page:
     return page
 
 
+def _kind(value) -> str:
+    return {list: "a list", dict: "an object", bool: "true/false"}.get(type(value), type(value).__name__)
+
+
+def _json_text(value, key: str, path):
+    """A text field (title, paragraph, comment text, date, url): a string; null or missing is absent."""
+    if value is None or isinstance(value, str):
+        return value
+    raise CorpusError(path, None, f"{key} must be a string, not {_kind(value)}")
+
+
+def _json_name(value, key: str, path):
+    """An identifier (id, reply_to, author): a string or a number (read as its decimal text);
+    null, missing or blank is absent."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return value.strip() or None
+    raise CorpusError(path, None, f"{key} must be a string or a number, not {_kind(value)}")
+
+
 def load_json(path, encoding: str = "utf-8") -> Page:
-    """One article as JSON: ``{"title", "date", "url", "body": [...], "comments": [{"id", "author", "text", "reply_to"}]}``."""
+    """One article as JSON: ``{"title", "date", "url", "body": [...], "comments": [{"id", "author", "text", "reply_to"}]}``.
+
+    Fields are checked as README's "What happens with bad input" says: texts are strings
+    (null = absent), ids and authors strings or numbers, anything else is refused with its key.
+    """
     path = Path(path)
-    if not path.is_file():
-        raise CorpusError(path, None, "no such file")
-    text = _decode(path.read_bytes(), path, encoding)
+    text = _decode(_read_bytes(path), path, encoding)
     _refuse_html(text, path)
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, strict=False)  # control characters inside strings are cleaned below
     except json.JSONDecodeError as err:
-        raise CorpusError(path, err.lineno, f"invalid JSON: {err.msg}") from None
+        raise CorpusError(path, err.lineno, f"invalid JSON: {err.msg} (column {err.colno})") from None
+    except RecursionError:
+        raise CorpusError(path, None, "invalid JSON: nested too deeply") from None
     if not isinstance(doc, dict):
-        raise CorpusError(path, 1, "expected a JSON object with 'title', 'body' and 'comments'")
+        raise CorpusError(path, 1, "expected a JSON object with 'title', 'body' and 'comments'"
+                                   + (" (one article per file)" if isinstance(doc, list) else ""))
+    clean = _Hygiene(path)
+    title = clean(_json_text(doc.get("title"), "title", path), "title") or ""
     body = doc.get("body")
-    if isinstance(body, str):
-        body = [p for p in body.split("\n\n") if p.strip()]
-    if not isinstance(body, list) or not all(isinstance(p, str) for p in body):
+    if body is None:
+        body = []
+    elif isinstance(body, str):
+        body = [clean(p, "body") for p in body.split("\n\n")]
+    elif isinstance(body, list):
+        body = [clean(_json_text(p, f"body[{k}]", path), f"body[{k}]") for k, p in enumerate(body)]
+    else:
         raise CorpusError(path, None, "'body' must be a list of paragraph strings")
-    comments = doc.get("comments", [])
+    body = [p.strip() for p in body if p is not None and p.strip()]
+    comments = doc.get("comments")
+    if comments is None:
+        comments = []
     if not isinstance(comments, list):
         raise CorpusError(path, None, "'comments' must be a list")
+    rows = []
     for k, c in enumerate(comments):
-        if not isinstance(c, dict) or not isinstance(c.get("text"), str) or not c["text"].strip():
-            raise CorpusError(path, None, f"comments[{k}] needs a non-empty 'text' string")
-        if len(c["text"]) > MAX_BLOCK_CHARS:
-            raise CorpusError(path, None, f"comments[{k}] is longer than {MAX_BLOCK_CHARS:,} characters")
-    if not str(doc.get("title", "")).strip() and not body:
+        key = f"comments[{k}]"
+        if not isinstance(c, dict):
+            raise CorpusError(path, None, f"{key} must be an object with a 'text'")
+        txt = clean(_json_text(c.get("text"), f"{key}.text", path), f"{key}.text")
+        if txt is None or not txt.strip():
+            raise CorpusError(path, None, f"{key} needs a non-empty 'text' string")
+        if len(txt) > MAX_BLOCK_CHARS:
+            raise CorpusError(path, None, f"{key} is longer than {MAX_BLOCK_CHARS:,} characters")
+        rows.append({"id": clean(_json_name(c.get("id"), f"{key}.id", path), f"{key}.id"),
+                     "author": clean(_json_name(c.get("author"), f"{key}.author", path), f"{key}.author"),
+                     "reply_to": clean(_json_name(c.get("reply_to"), f"{key}.reply_to", path), f"{key}.reply_to"),
+                     "text": txt.strip(), "where": key})
+    date = _json_text(doc.get("date"), "date", path)
+    url = clean(_json_text(doc.get("url"), "url", path), "url")
+    if not title.strip() and not body:
         raise CorpusError(path, None, "the article has neither a title nor a body")
-    return _render(path, str(doc.get("title", "")).strip(), [p.strip() for p in body],
-                   [{**c, "text": c["text"].strip()} for c in comments], doc.get("date"), doc.get("url"))
+    clean.warn()
+    return _render(path, title.strip(), body, rows, date, url or None)
 
 
 TABLE_COLUMNS = ("article_id", "part", "text")
+OPTIONAL_COLUMNS = ("date", "url", "comment_id", "author", "reply_to")
+
+
+def read_csv(path) -> pd.DataFrame:
+    """A UTF-8 CSV as text cells, with ``_line``: the line each row starts on (multi-line
+    cells counted). Bad bytes, bad quoting, rows with more fields than the header, a repeated
+    column and a header without rows are refused with the line."""
+    path = Path(path)
+    data = _read_bytes(path)
+    if not data.strip():
+        raise CorpusError(path, 1, "file is empty")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        hint = "the file is UTF-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "another encoding"
+        raise CorpusError(path, line, f"not valid UTF-8 at byte offset {err.start} ({hint}?); save it as UTF-8") from None
+    clean = _Hygiene(path)
+    text = clean(text)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows, lines, end = [], [], 0
+    try:
+        for rec in reader:
+            start, end = end + 1, reader.line_num
+            if rec and not (len(rec) == 1 and not rec[0].strip()):
+                rows.append(rec)
+                lines.append(start)
+    except csv.Error as err:
+        raise CorpusError(path, end + 1, f"cannot parse CSV ({err}); check the quotes of the row "
+                                         "starting on this line") from None
+    if not rows:
+        raise CorpusError(path, 1, "file is empty")
+    header = [h.strip() for h in rows[0]]
+    seen = set()
+    for h in header:
+        if h and h in seen:
+            raise CorpusError(path, lines[0], f"column {h!r} appears twice in the header")
+        seen.add(h)
+    header = [h or f"_unnamed{k}" for k, h in enumerate(header)]
+    if len(rows) == 1:
+        raise CorpusError(path, lines[0], "the file has a header but no rows; add rows below it")
+    body = []
+    for rec, line in zip(rows[1:], lines[1:]):
+        if len(rec) > len(header):
+            raise CorpusError(path, line, f"{len(rec)} fields where the header has {len(header)}; quote texts "
+                                          'that hold commas ("...")')
+        body.append(rec + [""] * (len(header) - len(rec)))
+    clean.warn()
+    df = pd.DataFrame(body, columns=header, dtype=object)
+    df["_line"] = lines[1:]
+    return df
+
+
+def _cell_text(v, col, row, path):
+    """A table cell as text: null/NaN -> "", numbers as their decimal text; lists, maps, bytes refused."""
+    if isinstance(v, str):
+        return v
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v)).lower()
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        f = float(v)
+        if math.isnan(f):
+            return ""
+        return str(int(f)) if f.is_integer() else str(f)
+    if isinstance(v, (pd.Timestamp, _date)):
+        return v.isoformat()[:10] if not getattr(v, "hour", 0) and not getattr(v, "minute", 0) else v.isoformat()
+    raise CorpusError(path, None, f"row {row}: column {col!r} holds {_kind(v)}; expected text")
+
+
+def read_table(path) -> pd.DataFrame:
+    """A CSV/Parquet table of articles as text cells, checked for its columns and article ids,
+    with ``_line`` (CSV line, or Parquet row as ``-row``) for messages."""
+    path = Path(path)
+    if path.suffix.lower() == ".parquet":
+        if path.is_dir() or not path.is_file():
+            _read_bytes(path)  # the same message as for any other file
+        try:
+            df = pd.read_parquet(path)
+        except Exception as err:  # pyarrow's errors are not a stable family
+            raise CorpusError(path, None, f"cannot read Parquet ({err.__class__.__name__}: "
+                                          f"{str(err).splitlines()[0] if str(err) else ''})") from None
+        if len(df) == 0:
+            raise CorpusError(path, None, "the table has no rows")
+        df = df.reset_index(drop=True)
+        for col in [c for c in df.columns if c in TABLE_COLUMNS + OPTIONAL_COLUMNS]:
+            df[col] = [_cell_text(v, col, k + 1, path) for k, v in enumerate(df[col].tolist())]
+        df["_line"] = [-(k + 1) for k in range(len(df))]
+    else:
+        df = read_csv(path)
+    missing = [c for c in TABLE_COLUMNS if c not in df.columns]
+    if missing:
+        raise CorpusError(path, 1 if path.suffix.lower() != ".parquet" else None,
+                          f"missing column(s) {', '.join(missing)}; need {', '.join(TABLE_COLUMNS)} "
+                          f"(optional: {', '.join(OPTIONAL_COLUMNS)})")
+    df["article_id"] = df["article_id"].astype(str).str.strip()
+    blank = df.index[df["article_id"] == ""]
+    if len(blank):
+        raise _row_error(path, df["_line"].iloc[blank[0]], "article_id is empty; every row needs one")
+    return df
+
+
+def _row_error(path, line, message) -> CorpusError:
+    """A CSV line (positive) or a Parquet row (negative ``_line``)."""
+    line = int(line)
+    return CorpusError(path, line, message) if line > 0 else CorpusError(path, None, f"row {-line}: {message}")
 
 
 def load_table(path) -> list[Page]:
@@ -442,17 +760,9 @@ def load_table(path) -> list[Page]:
 
     Required columns: ``article_id, part (title|body|comment), text``; optional:
     ``date, url, comment_id, author, reply_to``. Rows keep their order within an article.
+    Cells are text (numbers as written); see README's "What happens with bad input".
     """
-    path = Path(path)
-    if not path.is_file():
-        raise CorpusError(path, None, "no such file")
-    try:
-        df = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, dtype=str, keep_default_na=False)
-    except UnicodeDecodeError as err:
-        raise CorpusError(path, None, f"not valid UTF-8 ({err.reason} at byte {err.start})") from None
-    except (pd.errors.EmptyDataError, ValueError, OSError) as err:
-        raise CorpusError(path, 1, f"cannot read table: {err}") from None
-    return pages_from_table(df, path)
+    return pages_from_table(read_table(path), path)
 
 
 def pages_from_table(df: pd.DataFrame, path) -> list[Page]:
@@ -460,19 +770,48 @@ def pages_from_table(df: pd.DataFrame, path) -> list[Page]:
     missing = [c for c in TABLE_COLUMNS if c not in df.columns]
     if missing:
         raise CorpusError(path, 1, f"missing column(s) {', '.join(missing)}; need {', '.join(TABLE_COLUMNS)}")
+    if len(df) == 0:
+        raise CorpusError(path, None, "the table has no rows")
+    if "_line" not in df.columns:
+        df = df.assign(_line=range(2, len(df) + 2))
     pages = []
     for art, g in df.groupby("article_id", sort=False):
-        bad = g[~g["part"].isin(["title", "body", "comment"])]
-        if len(bad):
-            raise CorpusError(path, int(bad.index[0]) + 2, f"part must be title, body or comment, got {bad['part'].iloc[0]!r}")
-        first = g.iloc[0]
-        comments = [{"id": r.get("comment_id") or None, "author": r.get("author") or None,
-                     "reply_to": r.get("reply_to") or None, "text": str(r["text"]).strip()}
-                    for _, r in g[g["part"] == "comment"].iterrows()]
-        pages.append(_render(f"{path}#{art}", " ".join(g.loc[g["part"] == "title", "text"].astype(str)).strip(),
-                             [str(t).strip() for t in g.loc[g["part"] == "body", "text"]], comments,
-                             first.get("date") or None, first.get("url") or None))
+        pages.append(table_page(g, path, art))
     return pages
+
+
+def table_page(g: pd.DataFrame, path, art) -> Page:
+    """One article's rows of a table (as :func:`read_table` gives them) as a Page."""
+    clean = _Hygiene(path)
+    cols = {c: g[c].map(lambda v: "" if v is None else str(v)).tolist() if c in g.columns else [""] * len(g)
+            for c in TABLE_COLUMNS + OPTIONAL_COLUMNS}
+    lines = g["_line"].tolist()
+    title, body, comments = [], [], []
+    for k, line in enumerate(lines):
+        at = {"line": line} if line > 0 else {"where": f"row {-line}"}
+        part = cols["part"][k].strip()
+        text = clean(cols["text"][k], **at)
+        if part not in ("title", "body", "comment"):
+            raise _row_error(path, line, f"part must be title, body or comment, got {cols['part'][k]!r}")
+        if len(text) > MAX_BLOCK_CHARS:
+            raise _row_error(path, line, f"text is longer than {MAX_BLOCK_CHARS:,} characters")
+        if part == "title":
+            title.append(text.strip())
+        elif part == "body":
+            if text.strip():
+                body.append(text.strip())
+        else:
+            if not text.strip():
+                raise _row_error(path, line, f"article {art!r}: comment text is empty; fill it or drop the row")
+            names = {c: clean(cols[c][k], **at).strip() or None for c in ("comment_id", "author", "reply_to")}
+            comments.append({"id": names["comment_id"], "author": names["author"], "reply_to": names["reply_to"],
+                             "text": text.strip(), "line": line if line > 0 else None,
+                             "where": f"line {line}" if line > 0 else f"article {art!r}, row {-line}",
+                             "prefix": f"article {art!r}: "})
+    clean.warn(stacklevel=4)
+    date = cols["date"][0].strip() or None
+    url = clean(cols["url"][0], **({"line": lines[0]} if lines[0] > 0 else {"where": "url"})).strip() or None
+    return _render(f"{path}#{art}", " ".join(t for t in title if t).strip(), body, comments, date, url, path=path)
 
 
 # ----------------------------------------------------------------------------- units
@@ -488,14 +827,37 @@ def blocks(page: Page) -> list[tuple[str, int | None, int | None, Block]]:
     return out
 
 
-def units(page: Page) -> pd.DataFrame:
+PARSE_BATCH_CHARS = 200_000  # a progress step; each text is parsed alone, so batches change nothing
+
+
+def _parse_with_progress(texts: list[str], progress: bool | None):
+    from tqdm.auto import tqdm
+
+    total = sum(map(len, texts))
+    bar = tqdm(total=total, desc="parsing sentences", unit="char", unit_scale=True,
+               disable=not progress_enabled(progress) or total < PARSE_BATCH_CHARS)
+    batch, size = [], 0
+    try:
+        for k, t in enumerate(texts):
+            batch.append(t)
+            size += len(t)
+            if size >= PARSE_BATCH_CHARS or k == len(texts) - 1:
+                yield from nlp.parse(batch)
+                bar.update(size)
+                batch, size = [], 0
+    finally:
+        bar.close()
+
+
+def units(page: Page, progress: bool | None = None) -> pd.DataFrame:
     """One row per sentence (spaCy's French parser) of the title, paragraphs and comments.
 
-    The kicker stays in the title's text. ``start``/``end`` index ``page.raw``.
+    The kicker stays in the title's text. ``start``/``end`` index ``page.raw``. A progress
+    bar shows for long pages (``progress``: see :func:`analysis.resources.progress_enabled`).
     """
     blks = blocks(page)
     rows = []
-    for (part, cno, pno, blk), parts in zip(blks, nlp.parse([b.text for _, _, _, b in blks])):
+    for (part, cno, pno, blk), parts in zip(blks, _parse_with_progress([b.text for _, _, _, b in blks], progress)):
         sents = [(off + s.start_char, off + s.end_char) for off, doc in parts for s in doc.sents
                  if s.text.strip()]
         for k, (a, b) in enumerate(sents, 1):

@@ -307,10 +307,20 @@ class Encoder:
 
 
 class EmbeddingCache:
-    """Embeddings on disk (SQLite), keyed by model fingerprint, prefix and text hash."""
+    """Embeddings on disk (SQLite), keyed by model fingerprint, prefix and text hash.
+
+    A corrupt database (not SQLite, or a malformed image) is moved aside as
+    ``<name>.corrupt-<time>.sqlite`` with a :class:`~analysis.errors.CacheWarning` and rebuilt
+    empty; the run goes on (embeddings are recomputed). A cache that cannot be opened at all
+    (an unwritable folder) is skipped with a warning.
+    """
 
     def __init__(self, fingerprint: str):
         self.path = cache_dir("embeddings") / f"{fingerprint[:32]}.sqlite"
+        self.disabled = False
+        self._guard(self._create)
+
+    def _create(self):
         with self._connect() as db:
             db.execute("CREATE TABLE IF NOT EXISTS emb (key TEXT PRIMARY KEY, vec BLOB)")
 
@@ -318,23 +328,82 @@ class EmbeddingCache:
         return sqlite3.connect(self.path, timeout=60)
 
     @staticmethod
+    def _corrupt(err: sqlite3.DatabaseError) -> bool:
+        code = getattr(err, "sqlite_errorcode", None)
+        if code is not None:
+            return code & 0xFF in (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB
+        msg = str(err).lower()
+        return "not a database" in msg or "malformed" in msg
+
+    def _guard(self, action, default=None):
+        """Run ``action``; on a corrupt database move it aside, rebuild, and run it once more."""
+        if self.disabled:
+            return default
+        try:
+            return action()
+        except sqlite3.DatabaseError as err:
+            if not self._corrupt(err):
+                if isinstance(err, sqlite3.OperationalError) and "locked" in str(err).lower():
+                    raise
+                return self._disable(err, default)
+            self._set_aside(err)
+        try:
+            self._create()
+            return action()
+        except sqlite3.DatabaseError as err:
+            return self._disable(err, default)
+
+    def _disable(self, err, default):
+        import warnings
+
+        from .errors import CacheWarning
+
+        self.disabled = True
+        warnings.warn(f"{self.path}: cannot use the embedding cache ({err}); going on without it "
+                      "(set ANALYSIS_CACHE_DIR to a folder you can write to)", CacheWarning, stacklevel=4)
+        return default
+
+    def _set_aside(self, err) -> None:
+        import time
+        import warnings
+
+        from .errors import CacheWarning
+
+        aside = self.path.with_name(f"{self.path.stem}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.sqlite")
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            part = Path(f"{self.path}{suffix}")
+            if part.exists():
+                os.replace(part, f"{aside}{suffix}")
+        warnings.warn(f"{self.path}: the embedding cache is corrupt ({err}); moved aside to {aside.name} and "
+                      "rebuilt empty (embeddings are recomputed)", CacheWarning, stacklevel=5)
+
+    @staticmethod
     def _key(kind: str, text: str) -> str:
         return hashlib.sha256(f"{kind}: {text}".encode("utf-8", "surrogatepass")).hexdigest()
 
     def get(self, kind: str, texts: list[str]) -> dict[int, np.ndarray]:
         keys = [self._key(kind, t) for t in texts]
-        found = {}
-        with self._connect() as db:
-            for a in range(0, len(keys), 500):
-                chunk = keys[a:a + 500]
-                rows = db.execute(f"SELECT key, vec FROM emb WHERE key IN ({','.join('?' * len(chunk))})", chunk)
-                found.update({k: np.frombuffer(v, np.float32) for k, v in rows})
+
+        def read():
+            found = {}
+            with self._connect() as db:
+                for a in range(0, len(keys), 500):
+                    chunk = keys[a:a + 500]
+                    rows = db.execute(f"SELECT key, vec FROM emb WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+                    found.update({k: np.frombuffer(v, np.float32) for k, v in rows})
+            return found
+
+        found = self._guard(read, {})
         return {i: found[k] for i, k in enumerate(keys) if k in found}
 
     def put(self, kind: str, texts: list[str], vecs: np.ndarray) -> None:
-        with self._connect() as db:
-            db.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?)",
-                           [(self._key(kind, t), v.astype(np.float32).tobytes()) for t, v in zip(texts, vecs)])
+        rows = [(self._key(kind, t), v.astype(np.float32).tobytes()) for t, v in zip(texts, vecs)]
+
+        def write():
+            with self._connect() as db:
+                db.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?)", rows)
+
+        self._guard(write)
 
 
 def _fingerprint(path: Path, name: str) -> str:

@@ -13,6 +13,8 @@ from .resources import atomic_path, write_table
 from .stats import bootstrap_mean
 
 PARTS = {"article": "article", "comments": "comment"}
+REPORT_TABLES = ("units", "stance", "mentions", "salience", "evidentiality", "incivility", "frames", "address",
+                 "specificity")
 
 
 @dataclass
@@ -42,28 +44,58 @@ class Analysis:
         return address.interaction_graph(self.page, self.mentions)
 
 
-def analyze(page, model: str | None = None, targets=None, encoding: str = "utf-8") -> Analysis:
+def analyze(page, model: str | None = None, targets=None, encoding: str = "utf-8",
+            progress: bool | None = None) -> Analysis:
     """Run every measure on a page (a ``Page`` or a path to a raw dump or JSON article).
 
     ``model``: hub id or local path of the transformer (default: bundled multilingual-e5-small);
-    ``targets``: stance target names (default: the four of targets.yaml).
+    ``targets``: stance target names (default: the four of targets.yaml); ``progress``: a bar
+    naming the step under way (default: when stderr is a terminal, see ``resources.progress_enabled``).
     """
+    from tqdm.auto import tqdm
+
     from .encoder import load_encoder
+    from .resources import progress_enabled
 
     if not isinstance(page, corpus.Page):
         page = corpus.load_page(page, encoding=encoding)
-    enc = load_encoder(model)
-    tg = mentions.load_targets(names=targets)
-    units = corpus.units(page)
-    docs = nlp.docs(units.text)
-    unit_stance, mention_scores = stance.score_units(units, page, stance.load_model(model), tg, docs)
-    counts = specificity.lemma_counts(units, docs)
-    a = Analysis(page=page, units=units, stance=unit_stance, mentions=mention_scores,
-                 salience=salience.mention_table(units, docs),
-                 evidentiality=evidentiality.evidentiality(units, docs),
-                 incivility=incivility.incivility(units, enc), frames=frames.frames(units, enc),
-                 address=address.address(units, docs), specificity=specificity.specificity(counts))
-    a.summary = summarize(a, model or "multilingual-e5-small (bundled)")
+    bar = tqdm(total=7, desc="report", unit="step", disable=not progress_enabled(progress))
+
+    def step(name):
+        bar.set_postfix_str(name)
+        return name
+
+    try:
+        step("loading the model")
+        enc = load_encoder(model)
+        tg = mentions.load_targets(names=targets)
+        model_ = stance.load_model(model)
+        bar.update()
+        step("sentences")
+        units = corpus.units(page, progress=progress)
+        docs = nlp.docs(units.text)
+        bar.update()
+        step("stance")
+        unit_stance, mention_scores = stance.score_units(units, page, model_, tg, docs)
+        bar.update()
+        step("salience, evidentiality, address, specificity")
+        counts = specificity.lemma_counts(units, docs)
+        tables = {"salience": salience.mention_table(units, docs),
+                  "evidentiality": evidentiality.evidentiality(units, docs),
+                  "address": address.address(units, docs), "specificity": specificity.specificity(counts)}
+        bar.update()
+        step("incivility")
+        tables["incivility"] = incivility.incivility(units, enc)
+        bar.update()
+        step("frames")
+        tables["frames"] = frames.frames(units, enc)
+        bar.update()
+        step("summary")
+        a = Analysis(page=page, units=units, stance=unit_stance, mentions=mention_scores, **tables)
+        a.summary = summarize(a, model or "multilingual-e5-small (bundled)")
+        bar.update()
+    finally:
+        bar.close()
     return a
 
 
@@ -125,7 +157,15 @@ def side_rates(a: Analysis, seed: int = 0) -> pd.DataFrame:
 
 def write_report(page, out_dir, model: str | None = None, encoding: str = "utf-8", html: bool = False) -> Path:
     """Write every table as Parquet and CSV plus ``summary.json`` into ``out_dir``; with
-    ``html``, also the self-contained ``report.html`` (``html_report``)."""
+    ``html``, also the self-contained ``report.html`` (``html_report``).
+
+    The output folder is checked before any work (a file, under a file, not writable, or an
+    output that would overwrite the page: one-line :class:`analysis.errors.OutputError`)."""
+    from .resources import check_output_dir
+
+    names = [f"{t}.{ext}" for t in REPORT_TABLES for ext in ("parquet", "csv")] + ["summary.json"]
+    check_output_dir(out_dir, inputs=[page.source if isinstance(page, corpus.Page) else page],
+                     files=names + (["report.html"] if html else []))
     a = analyze(page, model=model, encoding=encoding)
     out = Path(out_dir)
     for name, df in a.tables().items():

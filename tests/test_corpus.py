@@ -148,7 +148,7 @@ def test_json_article(tmp_path):
 def test_json_errors(tmp_path):
     f = tmp_path / "bad.json"
     f.write_text('{"title": "x",\n "body": [1, 2]}', encoding="utf-8")
-    with pytest.raises(CorpusError, match="'body' must be a list"):
+    with pytest.raises(CorpusError, match=r"body\[0\] must be a string, not int"):
         load_json(f)
     f.write_text('{"title": "x",\n "body": [}', encoding="utf-8")
     with pytest.raises(CorpusError, match=r"bad.json:2: invalid JSON"):
