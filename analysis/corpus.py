@@ -449,20 +449,25 @@ def link_replies(page: Page) -> None:
             parent = parents.get(parent)
         return False
 
+    # links found here point back; only an explicit link forward can close a loop with them
+    forward = any(parent > child for child, parent in parents.items())
     for k, c in enumerate(page.comments):
         if c.reply_to is not None or k == 0:
             continue
-        earlier = [j for j in range(k) if not loops(c.number, page.comments[j].number)]
-        if not earlier:
-            continue
+
+        def allowed(j, child=c.number):
+            return not forward or not loops(child, page.comments[j].number)
+
         handles = {m.lower() for m in c.mentions}
-        named = [j for j in earlier if page.comments[j].author and page.comments[j].author.lower() in handles]
+        named = [j for j in range(k) if handles and page.comments[j].author
+                 and page.comments[j].author.lower() in handles and allowed(j)]
         if named:
             c.reply_to, c.reply_basis = page.comments[named[-1]].number, "@author"
         elif c.mentions or _SECOND_PERSON.search(c.text):
             words = words_of[k]
-            best = max(earlier, key=lambda j: (len(words & words_of[j]), j))
-            if words & words_of[best]:
+            earlier = [j for j in range(k) if allowed(j)]
+            best = max(earlier, key=lambda j: (len(words & words_of[j]), j)) if earlier else None
+            if best is not None and words & words_of[best]:
                 c.reply_to, c.reply_basis = page.comments[best].number, "word overlap"
         if c.reply_to is not None:
             parents[c.number] = c.reply_to
@@ -618,6 +623,9 @@ def load_json(path, encoding: str = "utf-8") -> Page:
     else:
         raise CorpusError(path, None, "'body' must be a list of paragraph strings")
     body = [p.strip() for p in body if p is not None and p.strip()]
+    for key, text in [("title", title)] + [(f"body[{k}]", p) for k, p in enumerate(body)]:
+        if len(text) > MAX_BLOCK_CHARS:
+            raise CorpusError(path, None, f"{key} is longer than {MAX_BLOCK_CHARS:,} characters; split it")
     comments = doc.get("comments")
     if comments is None:
         comments = []
@@ -699,6 +707,16 @@ def read_csv(path) -> pd.DataFrame:
     return df
 
 
+def separator_hint(columns) -> str:
+    """A hint when a CSV header was written with another separator (Excel's ';', tabs)."""
+    names = [c for c in columns if c != "_line"]
+    if len(names) == 1:
+        for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+            if sep in names[0]:
+                return f"; the header seems separated by {name}: save the file with commas"
+    return ""
+
+
 def _cell_text(v, col, row, path):
     """A table cell as text: null/NaN -> "", numbers as their decimal text; lists, maps, bytes refused."""
     if isinstance(v, str):
@@ -741,7 +759,7 @@ def read_table(path) -> pd.DataFrame:
     if missing:
         raise CorpusError(path, 1 if path.suffix.lower() != ".parquet" else None,
                           f"missing column(s) {', '.join(missing)}; need {', '.join(TABLE_COLUMNS)} "
-                          f"(optional: {', '.join(OPTIONAL_COLUMNS)})")
+                          f"(optional: {', '.join(OPTIONAL_COLUMNS)}){separator_hint(df.columns)}")
     df["article_id"] = df["article_id"].astype(str).str.strip()
     blank = df.index[df["article_id"] == ""]
     if len(blank):
@@ -789,7 +807,7 @@ def table_page(g: pd.DataFrame, path, art) -> Page:
     title, body, comments = [], [], []
     for k, line in enumerate(lines):
         at = {"line": line} if line > 0 else {"where": f"row {-line}"}
-        part = cols["part"][k].strip()
+        part = cols["part"][k].strip().lower()
         text = clean(cols["text"][k], **at)
         if part not in ("title", "body", "comment"):
             raise _row_error(path, line, f"part must be title, body or comment, got {cols['part'][k]!r}")

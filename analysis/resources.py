@@ -116,6 +116,8 @@ def check_output_file(path, inputs=(), suffixes=TABLE_SUFFIXES) -> Path:
     path = Path(path)
     if not path.name:
         raise OutputError(path, "give an output file name")
+    if len(path.name.encode("utf-8", "surrogateescape")) > 200:
+        raise OutputError(path, "the file name is too long; give a shorter one")
     if path.is_dir():
         raise OutputError(path, f"is a folder; give a file name such as {path / ('out' + suffixes[-1])}")
     if path.suffix.lower() not in suffixes:

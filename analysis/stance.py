@@ -558,7 +558,7 @@ STANCE_CHUNK = 128  # texts scored at a time (each text is scored alone): bounde
 def read_input_csv(path) -> pd.DataFrame:
     """Read the CLI's input: UTF-8 CSV with columns id,text[,register] (``_line``: where each row
     starts). Anything else is a one-line :class:`analysis.errors.CorpusError` with file and line."""
-    from .corpus import MAX_BLOCK_CHARS, read_csv
+    from .corpus import MAX_BLOCK_CHARS, read_csv, separator_hint
     from .errors import CorpusError
 
     path = Path(path)
@@ -567,7 +567,8 @@ def read_input_csv(path) -> pd.DataFrame:
     df = read_csv(path)  # bytes, quoting, field counts, header-only, control characters
     missing = [c for c in ("id", "text") if c not in df.columns]
     if missing:
-        raise CorpusError(path, 1, f"missing column(s) {', '.join(missing)}; the header must hold id,text")
+        raise CorpusError(path, 1, f"missing column(s) {', '.join(missing)}; the header must hold id,text"
+                                   f"{separator_hint(df.columns)}")
     lines = df["_line"].tolist()
     empty = np.flatnonzero((df.id.str.strip() == "").to_numpy())
     if len(empty):

@@ -75,3 +75,26 @@ def test_a_run_folder_is_not_resumed_with_another_configuration(local_run, synth
     out, _ = local_run
     with pytest.raises(ValueError, match="another configuration \\(targets changed\\)"):
         batch.run(synthetic, out, targets=["Morocco"], progress=False)
+
+
+def test_partitions_without_a_marker_are_not_read(local_run, tmp_path):
+    import shutil
+
+    out = tmp_path / "copy"
+    shutil.copytree(local_run[0], out)
+    victim = sorted((out / "_done").glob("*.json"))[0]
+    victim.unlink()  # as if the run had stopped after its partitions, before its marker
+    st = batch.read(out, "stance")
+    assert victim.stem not in set(st.article) and st.article.nunique() == 2
+
+
+def test_outputs_of_other_runs_inside_the_input_folder_are_not_articles(tmp_path):
+    src = tmp_path / "in"
+    synthetic_corpus(src, n_comments=4, per_article=2, seed=1)
+    (src / "old-run" / "_done").mkdir(parents=True)
+    (src / "old-run" / "_done" / "x.json").write_text("{}")
+    (src / "old-run" / "summary.json").write_text("{}")
+    names = [batch.Path(j.path).name for j in batch.jobs(src, tmp_path / "out")]
+    assert names == ["synthetic_00000.json", "synthetic_00001.json"]
+    inside = [batch.Path(j.path).name for j in batch.jobs(src, src / "run")]  # --out inside the input folder
+    assert inside == names

@@ -179,3 +179,74 @@ def test_units_command_writes_parquet(tmp_path, seed_path):
     assert r.returncode == 0, r.stderr
     df = pd.read_parquet(out)
     assert df.comment_no.nunique() == 6 and (df.part == "article").sum() == 27
+
+
+# ----------------------------------------------------------------------------- hygiene at the input boundary
+def _json(tmp_path, **fields):
+    doc = {"title": "Paris et Alger", "body": ["La France et le Maroc."],
+           "comments": [{"id": "c1", "author": "amine", "text": "Vive l'Algérie."}]}
+    doc.update(fields)
+    f = tmp_path / "a.json"
+    f.write_text(json.dumps(doc), encoding="utf-8")
+    return f
+
+
+@pytest.mark.parametrize("fields, check", [
+    ({"title": None}, lambda p: p.title == "" and p.title_block is None),
+    ({"body": None}, lambda p: p.paragraphs == []),
+    ({"body": ["Un.", None, "  ", "Deux."]}, lambda p: [b.text for b in p.paragraphs] == ["Un.", "Deux."]),
+    ({"comments": [{"id": 1, "author": 42, "text": "Un."}, {"id": 2.0, "author": None, "text": "Deux.", "reply_to": 1}]},
+     lambda p: [c.author for c in p.comments] == ["42", None] and p.comments[1].reply_to == 1),
+    ({"comments": [{"text": "Un."}, {"text": "Deux.", "reply_to": 1}]},  # no ids: positions
+     lambda p: p.comments[1].reply_to == 1 and p.comments[1].reply_basis == "reply_to field"),
+    ({"comments": [{"id": "c1", "author": "na\u0000dia", "text": "Un\u001b[0m."}]},
+     lambda p: p.comments[0].author == "na dia" and p.comments[0].text == "Un [0m."),
+    ({"url": None, "date": None}, lambda p: p.url is None and p.date is None),
+])
+def test_json_fields_are_coerced_by_the_documented_rule(tmp_path, fields, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorpusWarning)
+        assert check(load_json(_json(tmp_path, **fields)))
+
+
+def test_a_link_found_by_the_heuristics_never_closes_a_reply_cycle(tmp_path):
+    p = load_json(_json(tmp_path, comments=[
+        {"id": "c1", "author": "amine", "text": "@karim tu rêves du Maroc", "reply_to": "c2"},  # forward link
+        {"id": "c2", "author": "karim", "text": "@amine tu rêves du Maroc"}]))
+    assert p.comments[0].reply_to == 2 and p.comments[1].reply_to is None
+
+
+def test_raw_offsets_by_bisection_equal_the_linear_scan(seed_page):
+    def linear(blk, i):
+        for off, start, end in reversed(blk.segments):
+            if i >= off:
+                return min(start + (i - off), end)
+        return blk.start
+
+    for blk in [seed_page.title_block] + seed_page.paragraphs + seed_page.comments:
+        assert all(blk.raw_offset(i) == linear(blk, i) for i in range(-1, len(blk.text) + 2))
+
+
+def test_parquet_cells_are_read_as_text(tmp_path):
+    f = tmp_path / "t.parquet"
+    pd.DataFrame({"article_id": [7, 7, 7, 7, 8], "part": ["Title", "body ", "comment", "comment", "comment"],
+                  "text": ["T", "Corps.", "Un.", "Deux.", "Trois."], "comment_id": [None, None, 1, 2, 1],
+                  "reply_to": [None, None, None, 1.0, None], "author": [None, None, 42, 3, 5]}).to_parquet(f)
+    pages = load_table(f)
+    assert [p.source.rsplit("#")[1] for p in pages] == ["7", "8"]
+    a = pages[0]
+    assert a.title == "T" and a.paragraphs[0].text == "Corps." and a.comments[0].author == "42"
+    assert a.comments[1].reply_to == 1 and a.comments[1].reply_basis == "reply_to field"  # 1.0 is id 1
+    pd.DataFrame({"article_id": ["a"], "part": ["body"], "text": [["une", "liste"]]}).to_parquet(f)
+    with pytest.raises(CorpusError, match=r"t.parquet: row 1: column 'text' holds"):
+        load_table(f)
+
+
+def test_csv_cells_over_the_csv_modules_limit_and_separator_hints(tmp_path):
+    f = tmp_path / "t.csv"
+    long = "La France. " * 20000  # 220,000 characters
+    pd.DataFrame({"article_id": ["a"], "part": ["body"], "text": [long]}).to_csv(f, index=False)
+    assert load_table(f)[0].paragraphs[0].text == long.strip()
+    f.write_text("article_id;part;text\na;body;x\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="separated by semicolons"):
+        load_table(f)
