@@ -26,25 +26,24 @@ LABEL_NAMES = {"favor": "favour", "against": "against", "none": "no stance"}
 FONT = ("-apple-system, BlinkMacSystemFont, 'Segoe UI', Helvetica, Arial, sans-serif, "
         "'Apple Color Emoji', 'Segoe UI Emoji'")
 
-# spaCy's span templates (spacy/displacy/templates.py) with two changes: a thin grey outline
+# spaCy's span templates (spacy/displacy/templates.py) with three changes: a thin grey outline
 # on the underline and the label, so that the light neutral colour stays visible on white;
-# no white space after a mention (the text that follows carries its own).
+# one space before a mention and none after it (the text that follows carries its own); on
+# one line (the text's own line breaks are kept, see STYLE).
 _OUTLINE = "box-shadow: 0 0 0 1px #9E9E9E;"
 TEMPLATE = {
-    "span": """
-<span style="font-weight: bold; display: inline-block; position: relative; height: {total_height}px;">{text}{span_slices}{span_starts}</span>""",
-    "slice": f"""
-<span style="background: {{bg}}; top: {{top_offset}}px; height: 4px; left: -1px; width: calc(100% + 2px); position: absolute; {_OUTLINE}">
-</span>
-""",
-    "start": f"""
-<span style="background: {{bg}}; top: {{top_offset}}px; height: 4px; border-top-left-radius: 3px; border-bottom-left-radius: 3px; left: -1px; width: calc(100% + 2px); position: absolute; {_OUTLINE}">
-    <span style="background: {{bg}}; z-index: 10; color: #000; top: -0.5em; padding: 2px 3px; position: absolute; font-size: 0.6em; font-weight: bold; line-height: 1; border-radius: 3px; white-space: nowrap; {_OUTLINE}">
-        {{label}}{{kb_link}}
-    </span>
-</span>
-""",
+    "span": ' <span style="font-weight: bold; display: inline-block; position: relative; height: {total_height}px;">'
+            '{text}{span_slices}{span_starts}</span>',
+    "slice": '<span style="background: {bg}; top: {top_offset}px; height: 4px; left: -1px; width: calc(100% + 2px); '
+             f'position: absolute; {_OUTLINE}"></span>',
+    "start": '<span style="background: {bg}; top: {top_offset}px; height: 4px; border-top-left-radius: 3px; '
+             'border-bottom-left-radius: 3px; left: -1px; width: calc(100% + 2px); position: absolute; '
+             f'{_OUTLINE}"><span style="background: {{bg}}; z-index: 10; color: #000; top: -0.5em; padding: 2px 3px; '
+             'position: absolute; font-size: 0.6em; font-weight: bold; line-height: 1; border-radius: 3px; '
+             f'white-space: nowrap; {_OUTLINE}">{{label}}{{kb_link}}</span></span>',
 }
+# line breaks of the page (comments are often written line by line) stay line breaks
+STYLE = "<style>.reading-view .spans { white-space: pre-line; }</style>"
 
 
 @dataclass
@@ -128,9 +127,12 @@ def _display_doc(text: str, spans: list[tuple[int, int, str]]):
     words, spaces, where, buffer = [], [], {}, ""
 
     def flush(buffer):
-        if buffer.strip():
-            words.append(buffer.rstrip())
-            spaces.append(buffer != words[-1])
+        word = buffer.rstrip()
+        if "\n" in buffer[len(word):]:
+            word += "\n"  # a line break before a mention stays one
+        if word.strip() or word == "\n":
+            words.append(word)
+            spaces.append(not word.endswith("\n") and word != buffer)  # doc.text keeps the spacing
 
     for tok in tokens:
         if tok.i in covered:
@@ -143,7 +145,7 @@ def _display_doc(text: str, spans: list[tuple[int, int, str]]):
             words.append(word)
             next_covered = tok.i + 1 in covered
             spaces.append(bool(tok.whitespace_) and next_covered)
-            buffer = " " if tok.whitespace_ and not next_covered else ""
+            buffer = "" if next_covered else tok.whitespace_
         else:
             buffer += tok.text_with_ws
     flush(buffer)
@@ -194,7 +196,7 @@ def render(a, which: str | None = None, target: str | None = None, legend: bool 
                           f'padding: 0 6px; border-radius: 3px; {_OUTLINE}">{LABEL_NAMES[k]}</span>' for k in COLORS)
                + " · label: target F = P(favour) A = P(against) N = P(none) · holder (author or source)</p>")
     title = html.escape(a.page.title or a.page.page_id)
-    return (f'<div class="reading-view" style="font-family: {FONT}; max-width: 60em;">'
+    return (f'<div class="reading-view" style="font-family: {FONT}; max-width: 60em;">{STYLE}'
             f'<h1 style="font-size: 1.3em;">{title}</h1>{key}{"".join(parts)}</div>')
 
 
@@ -219,16 +221,20 @@ def tables(a, which: str | None = None, target: str | None = None) -> tuple[pd.D
     cols = [c for c in ("unit_id", "surface", "target", "via", "holder", "stance", "p_favor", "p_against", "p_none",
                         "context") if c in m.columns]
     mentions = m[cols].rename(columns={"context": "evidence (clause)"})
-    return units.round(2), mentions.round(2)
+    blank = lambda df: df.round(2).astype(object).where(df.notna(), "")  # noqa: E731  (not mentioned: empty)
+    return blank(units), blank(mentions)
 
 
 def explorer(a):
     """Drop-downs to pick the article or a comment and a target; shows the reading view of
-    that part, its units with their stance, and every mention with its evidence clause."""
+    that part, its units with their stance, and every mention with its evidence clause.
+    Starts on the first comment (the article if there is none)."""
     import ipywidgets as widgets
     from IPython.display import display
 
-    part = widgets.Dropdown(options=[("whole page", "page")] + [(k, k) for k in choices(a)], value="page",
+    keys = choices(a)
+    first = next((k for k in keys if k.startswith("comment")), "page")  # the whole page is shown above it
+    part = widgets.Dropdown(options=[("whole page", "page")] + [(k, k) for k in keys], value=first,
                             description="Part")
     target = widgets.Dropdown(options=[("all targets", "")] + [(t, t) for t in a.stance.target.unique()],
                               value="", description="Target")

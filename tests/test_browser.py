@@ -47,7 +47,7 @@ from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 NAMES = [src.stem for src in notebooks.sources()]
 RAN: set[str] = set()  # notebooks that ran to the end in this session
@@ -208,8 +208,16 @@ def test_notebook_runs_in_jupyterlab(lab, driver, name):
         driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", view[0])
         time.sleep(0.5)
         driver.save_screenshot(str(SCREENS / f"{name}-reading.png"))
-        widgets = driver.find_elements(By.CSS_SELECTOR, ".widget-dropdown select")
-        driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", widgets[0])
+        part, target = driver.find_elements(By.CSS_SELECTOR, ".widget-dropdown select")[:2]
+        Select(part).select_by_visible_text("comment 4")  # pick a comment and a target, as a reader does
+        Select(target).select_by_visible_text("Morocco")
+        box = part.find_element(By.XPATH, "./ancestor::div[contains(@class, 'widget-vbox')][1]")
+        def shows_comment_4(d):
+            headings = [h.text for h in box.find_elements(By.CSS_SELECTOR, "h2")]
+            return len(headings) == 1 and headings[0].startswith("Comment 4") and "Mentions and evidence" in box.text
+        WebDriverWait(driver, 60).until(shows_comment_4)
+        assert "Morocco" in box.text and "Algeria F" not in box.text  # only that target's mentions
+        driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", part)
         time.sleep(0.5)
         driver.save_screenshot(str(SCREENS / f"{name}-explorer.png"))
     # what the person sees: the first figure in view
