@@ -167,6 +167,24 @@ def segments(texts: list[str], found: pd.DataFrame, pairs=None, width: int = fin
     return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
 
 
+def clause_segments(found: pd.DataFrame) -> pd.DataFrame:
+    """For each (text, target), each clause holding a mention of it, with that target's
+    mentions in the clause bracketed: the local reading that keeps "Merci à la [Russie]" apart
+    from "que la France dégage" in one sentence (blended with the text's reading, ``clause_weight``)."""
+    rows = []
+    for (row, target), g in found.groupby(["row", "target"], sort=False):
+        for (ctx, c0), h in g.groupby(["context", "context_start"], sort=False):
+            spans = sorted({(a - c0, b - c0) for a, b in zip(h.start, h.end) if 0 <= a - c0 and b - c0 <= len(ctx)})
+            piece, cut = "", 0
+            for a, b in spans:
+                piece += f"{ctx[cut:a]}[{ctx[a:b]}]"
+                cut = b
+            rows.append({"row": row, "target": target, "window": len(rows), "input": piece + ctx[cut:], "text": ctx,
+                         "pejorative": bool(h.group.isin(PEJORATIVE_GROUPS).any()),
+                         "address": bool((h.via == "address").any())})
+    return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+
+
 def held_segments(found: pd.DataFrame) -> pd.DataFrame:
     """For attributed mentions, the holder's content with the mention bracketed: what the
     classifier reads to score the *holder's* stance (the holder network)."""
@@ -408,15 +426,21 @@ def score(texts: list[str], model: StanceModel, targets: mentions.Targets, regis
     """
     texts = list(texts)
     found = find(texts, targets, **find_args)
-    seg = segments(texts, found)
     regs = list(registers) if registers is not None else [None] * len(texts)
-    p = np.zeros((len(seg), 3), np.float32)
-    for reg in dict.fromkeys(regs):
-        idx = np.flatnonzero([regs[r] == reg for r in seg.row]) if len(seg) else np.zeros(0, int)
-        if len(idx):
-            p[idx] = model.predict_proba(seg.iloc[idx], reg)
-    seg = seg.assign(p_favor=p[:, 0], p_against=p[:, 1], p_none=p[:, 2])
-    writer = seg.groupby(["row", "target"], sort=False)[["p_favor", "p_against", "p_none"]].mean()
+
+    def read(seg):
+        p = np.zeros((len(seg), 3), np.float32)
+        for reg in dict.fromkeys(regs):
+            idx = np.flatnonzero([regs[r] == reg for r in seg.row]) if len(seg) else np.zeros(0, int)
+            if len(idx):
+                p[idx] = model.predict_proba(seg.iloc[idx], reg)
+        seg = seg.assign(p_favor=p[:, 0], p_against=p[:, 1], p_none=p[:, 2])
+        return seg.groupby(["row", "target"], sort=False)[["p_favor", "p_against", "p_none"]].mean()
+
+    writer = read(segments(texts, found))
+    w = float(model.settings.get("clause_weight", 0))
+    if w > 0 and len(found):
+        writer = (1 - w) * writer + w * read(clause_segments(found)).reindex(writer.index)
     found = found.join(writer, on=["row", "target"])
     held = held_segments(found)
     if len(held):
