@@ -51,6 +51,14 @@ def _corpus(args):
 def _notebooks(args):
     from .notebooks import run_all
 
+    if args.page:  # a bad page is a one-line error here, not a failed notebook cell
+        import warnings
+
+        from .corpus import load_page
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            load_page(args.page)
     for path in run_all(page=args.page, model=args.model):
         print(f"executed {path}")
 

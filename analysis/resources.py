@@ -151,14 +151,20 @@ def check_output_dir(path, inputs=(), files=()) -> Path:
 
 # ----------------------------------------------------------------------------- options
 def progress_enabled(flag: bool | None = None) -> bool:
-    """Progress bars: ``flag`` if given, else ``ANALYSIS_PROGRESS=0/1``, else only when
-    stderr is a terminal (captured logs and error messages stay free of bar redraws)."""
+    """Progress bars: ``flag`` if given, else ``ANALYSIS_PROGRESS=0/1``, else when stderr is
+    a terminal or in a Jupyter kernel (widgets); captured logs and error messages stay free of
+    bar redraws."""
     if flag is not None:
         return bool(flag)
     env = os.environ.get("ANALYSIS_PROGRESS", "").strip()
     if env in ("0", "1"):
         return env == "1"
-    return sys.stderr.isatty()
+    if type(sys.stderr).__module__.startswith("ipykernel"):
+        return True
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced or closed stderr
+        return False
 
 
 def resolve_targets(names=None):
