@@ -255,8 +255,10 @@ def _read_bytes(path: Path) -> bytes:
     if path.is_dir():
         raise CorpusError(path, None, "is a folder; give one file (for a folder of articles use "
                                       "`python -m analysis corpus`)")
-    if not path.is_file():
+    if not path.exists():
         raise CorpusError(path, None, "no such file")
+    if not path.is_file():
+        raise CorpusError(path, None, "is not a regular file; give a file")
     try:
         return path.read_bytes()
     except OSError as err:
@@ -593,6 +595,9 @@ def _json_name(value, key: str, path):
     raise CorpusError(path, None, f"{key} must be a string or a number, not {_kind(value)}")
 
 
+JSON_KEYS = ("title", "date", "url", "body", "comments")
+
+
 def load_json(path, encoding: str = "utf-8") -> Page:
     """One article as JSON: ``{"title", "date", "url", "body": [...], "comments": [{"id", "author", "text", "reply_to"}]}``.
 
@@ -649,6 +654,10 @@ def load_json(path, encoding: str = "utf-8") -> Page:
     url = clean(_json_text(doc.get("url"), "url", path), "url")
     if not title.strip() and not body:
         raise CorpusError(path, None, "the article has neither a title nor a body")
+    unknown = [k for k in doc if k not in JSON_KEYS]
+    if not body and unknown:  # {"title": ..., "text": ...}: the text would be lost silently
+        warnings.warn(f"{path}: no 'body'; key(s) {', '.join(map(repr, unknown))} are ignored (the article's "
+                      f"paragraphs go in 'body')", CorpusWarning, stacklevel=2)
     clean.warn()
     return _render(path, title.strip(), body, rows, date, url or None)
 

@@ -607,7 +607,8 @@ def read_input_csv(path) -> pd.DataFrame:
         raise CorpusError(path, lines[long[0]], f"the text of id {df.id.iloc[long[0]]!r} is longer than "
                                                 f"{MAX_BLOCK_CHARS:,} characters; split it into several rows")
     if "register" in df.columns:
-        bad = np.flatnonzero((~df.register.str.strip().isin(REGISTERS + ("",))).to_numpy())
+        df["register"] = df.register.str.strip().str.lower()
+        bad = np.flatnonzero((~df.register.isin(REGISTERS + ("",))).to_numpy())
         if len(bad):
             raise CorpusError(path, lines[bad[0]], f"register must be one of {', '.join(REGISTERS)} or empty, "
                                                    f"not {df.register.iloc[bad[0]]!r}")
@@ -635,7 +636,7 @@ def stance_csv(input_path, output_path, targets=None, model=None, register=None,
         raise ConfigError(f"--register must be one of {', '.join(REGISTERS)}, not {register!r}")
     regs = [register] * len(df)
     if "register" in df.columns:
-        regs = [r.strip() or register for r in df.register]
+        regs = [r or register for r in df.register]
     bar = tqdm(total=len(df), desc="stance", unit="text", disable=not progress_enabled(progress))
     parts = []
     try:

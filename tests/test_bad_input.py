@@ -114,6 +114,7 @@ def _setup_stance(case, tmp):
         "utf-16": lambda: write("h.csv", "id,text\n1,café\n".encode("utf-16")),
         "parquet input": lambda: pd.DataFrame({"id": ["1"], "text": ["x"]}).to_parquet(tmp / "h.parquet"),
         "repeated column": lambda: write("h.csv", "id,text,text\n1,a,b\n"),
+        "semicolon separated": lambda: write("h.csv", "id;text\n1;La France\n"),
     }.get(case, lambda: None)()
 
 
@@ -144,6 +145,8 @@ STANCE_CASES = [
     ("utf-16", ["--input", "h.csv", "--output", "o.csv"], ["h.csv:1: not valid UTF-8", "UTF-16"]),
     ("parquet input", ["--input", "h.parquet", "--output", "o.csv"], ["h.parquet: stance reads a CSV"]),
     ("repeated column", ["--input", "h.csv", "--output", "o.csv"], ["h.csv:1: column 'text' appears twice"]),
+    ("semicolon separated", ["--input", "h.csv", "--output", "o.csv"], ["h.csv:1: missing column(s)", "semicolons"]),
+    ("input is a device", ["--input", "/dev/null", "--output", "o.csv"], ["/dev/null: is not a regular file"]),
     ("missing input", ["--input", "nope.csv", "--output", "o.csv"], ["nope.csv: no such file"]),
     ("input is a folder", ["--input", "folder", "--output", "o.csv"], ["folder: is a folder"]),
     ("unknown target", ["--input", "in.csv", "--output", "o.csv", "--targets", "France,Atlantis"],
@@ -180,6 +183,7 @@ UNITS_CASES = [
     ("unwritable output folder", "page.txt", "/proc/units.parquet", ["cannot write in /proc"]),
     ("missing page", "nope.txt", "u.parquet", ["nope.txt: no such file"]),
     ("page is a folder", "folder", "u.parquet", ["folder: is a folder"]),
+    ("page is a device", "/dev/null", "u.parquet", ["/dev/null: is not a regular file"]),
     ("page is a table", "in.csv", "u.parquet", ["in.csv: a table of many articles", "corpus"]),
     ("html page", "p.html", "u.parquet", ["p.html: this is an HTML page"]),
     ("html in a .txt", "p.txt", "u.parquet", ["p.txt:2: this is an HTML page"]),
@@ -248,6 +252,8 @@ COERCED = [
      lambda u: "émoji \ufffd cassé" in set(u.text)),
     ("reply_to names no comment: top-level", {"comments": [{"id": "c1", "text": "Un.", "reply_to": "c9"}]},
      lambda u: (u.part == "comment").sum() == 1),
+    ("text instead of body: warned", {"body": None, "text": "Le corps."},
+     lambda u: list(u.text[u.part == "article"]) == ["Paris et Alger"]),
 ]
 
 
@@ -437,18 +443,20 @@ def test_a_corrupt_embedding_cache_is_moved_aside_and_rebuilt(tmp_path, monkeypa
 
 
 def test_stance_is_scored_in_chunks_with_a_progress_bar(work, monkeypatch, capsys):
-    calls = []
+    calls, registers = [], []
 
     def fake_table(ids, texts, model_name=None, targets=None, method=None, register=None):
         calls.append(list(ids))
+        registers.extend(register)
         return pd.DataFrame({"id": ids, "target": "France", "mentioned": False, "label": "none", "p_favor": 0.0,
                              "p_against": 0.0, "p_none": 1.0, "holder": "", "evidence": ""})
 
     monkeypatch.setattr(stance, "stance_table", fake_table)
     monkeypatch.setattr(stance, "STANCE_CHUNK", 2)
-    write("five.csv", "id,text\n" + "".join(f"{i},texte {i}\n" for i in range(5)))
-    stance.stance_csv("five.csv", "out.csv", targets=["France"], progress=True)
+    write("five.csv", "id,text,register\n" + "".join(f"{i},texte {i},{' News' if i else ''}\n" for i in range(5)))
+    stance.stance_csv("five.csv", "out.csv", targets=["France"], register="forum", progress=True)
     assert calls == [["0", "1"], ["2", "3"], ["4"]]  # memory bounded by the chunk, not the input
+    assert registers == ["forum"] + ["news"] * 4  # case and spaces ignored; empty: the --register default
     assert pd.read_csv("out.csv").id.tolist() == [0, 1, 2, 3, 4]
     assert "stance" in capsys.readouterr().err  # the bar
 
