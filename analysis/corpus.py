@@ -854,24 +854,31 @@ def blocks(page: Page) -> list[tuple[str, int | None, int | None, Block]]:
     return out
 
 
-PARSE_BATCH_CHARS = 200_000  # a progress step; each text is parsed alone, so batches change nothing
+PARSE_BATCH_CHARS = 200_000  # a progress step
 
 
 def _parse_with_progress(texts: list[str], progress: bool | None):
+    """``nlp.parse`` in steps of about PARSE_BATCH_CHARS, cut where the pieces parsed so far
+    are a multiple of spaCy's minibatch (64), so the parser sees the same minibatches."""
     from tqdm.auto import tqdm
 
     total = sum(map(len, texts))
+    if total < 2 * PARSE_BATCH_CHARS:
+        yield from nlp.parse(texts)
+        return
     bar = tqdm(total=total, desc="parsing sentences", unit="char", unit_scale=True,
-               disable=not progress_enabled(progress) or total < PARSE_BATCH_CHARS)
-    batch, size = [], 0
+               disable=not progress_enabled(progress))
+    batch, size, pieces = [], 0, 0
     try:
         for k, t in enumerate(texts):
             batch.append(t)
             size += len(t)
-            if size >= PARSE_BATCH_CHARS or k == len(texts) - 1:
+            pieces += len(nlp.chunks(t))
+            if (size >= PARSE_BATCH_CHARS and pieces % 64 == 0) or size >= 8 * PARSE_BATCH_CHARS \
+                    or k == len(texts) - 1:
                 yield from nlp.parse(batch)
                 bar.update(size)
-                batch, size = [], 0
+                batch, size, pieces = [], 0, 0
     finally:
         bar.close()
 

@@ -73,7 +73,7 @@ def analyze(page, model: str | None = None, targets=None, encoding: str = "utf-8
         bar.update()
         step("sentences")
         units = corpus.units(page, progress=progress)
-        docs = nlp.docs(units.text)
+        docs = _docs(units.text.tolist(), progress)
         bar.update()
         step("stance")
         unit_stance, mention_scores = stance.score_units(units, page, model_, tg, docs)
@@ -97,6 +97,23 @@ def analyze(page, model: str | None = None, targets=None, encoding: str = "utf-8
     finally:
         bar.close()
     return a
+
+
+def _docs(texts: list[str], progress, batch: int = 2048):
+    """``nlp.docs`` with a bar for long pages; batches are multiples of spaCy's own (64), so
+    the parser sees the same minibatches as in one call."""
+    if len(texts) <= batch:
+        return nlp.docs(texts)
+    from tqdm.auto import tqdm
+
+    from .resources import progress_enabled
+
+    docs = []
+    with tqdm(total=len(texts), desc="parsing units", unit="unit", disable=not progress_enabled(progress)) as bar:
+        for a in range(0, len(texts), batch):
+            docs += nlp.docs(texts[a:a + batch])
+            bar.update(min(batch, len(texts) - a))
+    return docs
 
 
 def _num(x):
