@@ -16,10 +16,8 @@ Three classifiers, chosen with ``method`` in ``config/stance.yaml``, all trained
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
