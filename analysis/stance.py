@@ -1,18 +1,21 @@
-"""Target-aware stance: for each mention, P(favor), P(against), P(none) toward its target.
+"""Target-aware stance: P(favor), P(against), P(none) of a text's *writer* toward each target.
 
-Pipeline: mentions (``mentions.py``) -> the clause around each mention and its holder
-(``context.py``) -> features -> classifier -> unit x target table -> aggregates with
-bootstrap intervals.
+Pipeline: mentions and anaphors (``mentions.py``, ``config/anaphora.yaml``) -> for each
+(text, target) the text, or windows of a long one, with that target's mentions bracketed
+(``segments``) -> classifier, *none* calibrated per register -> text (or unit) x target table
+-> aggregates with bootstrap intervals. Each mention also gets its holder (``context.py``):
+a stance the text attributes to someone else is scored on the holder's proposition for the
+holder network, and stays out of the writer's aggregates.
 
 Three classifiers, chosen with ``method`` in ``config/stance.yaml``, all trained on
 ``data/annotations/stance_train.csv`` (written for this purpose, never from the seed):
 
-- ``finetune`` (default): the encoder fine-tuned on "target: clause with the mention
-  bracketed" (``finetune.py``), optionally blended with the head below (``head_weight``);
-- ``head``: multinomial logistic regression on the frozen e5 embedding of the clause
+- ``finetune`` (default): the encoder fine-tuned on "target: text with the [mentions]"
+  (``finetune.py``), optionally blended with the head below (``head_weight``);
+- ``head``: multinomial logistic regression on the frozen e5 embedding of the same input
   (optionally crossed with the target) and lexical cue counts (praise, blame, insults,
   negation, slur used as the mention, second-person address);
-- ``prototype``: nearest class centroid of the clause embeddings.
+- ``prototype``: nearest class centroid of those embeddings.
 """
 from __future__ import annotations
 
