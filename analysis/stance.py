@@ -63,8 +63,14 @@ def find(texts: list[str], targets: mentions.Targets, groups=None, addressing=No
     else:  # long texts are parsed in chunks (nlp.parse); every chunk is searched
         items = [(row, off, doc) for row, parts in enumerate(nlp.parse(list(texts))) for off, doc in parts]
     groups = list(range(len(texts))) if groups is None else list(groups)
+    from tqdm.auto import tqdm
+
+    from .resources import progress_enabled
+
     entities = _entities(targets)
-    every = [mentions.find_mentions(doc, entities) for _, _, doc in items]
+    quiet = not progress_enabled() or len(items) < 500
+    every = [mentions.find_mentions(doc, entities)
+             for _, _, doc in tqdm(items, desc="finding target mentions", unit="text", disable=quiet)]
     fallback = mentions.dominant(every, entities) if dominant else None
     classes = {n: set(entities.spec[n].get("anaphora") or ()) for n in entities.names}
     last: dict = {}  # group -> {entity: position of its latest mention}
@@ -93,7 +99,7 @@ def find(texts: list[str], targets: mentions.Targets, groups=None, addressing=No
         if speaks_to:
             address_target[g] = mentions.addressee([(items[k][2], found[k]) for k in idx])
     rows = []
-    for (row, off, doc), ms in zip(items, found):
+    for (row, off, doc), ms in tqdm(list(zip(items, found)), desc="clauses and holders", unit="text", disable=quiet):
         addr = address_target.get(groups[row])
         if addr in targets.spec:
             taken = {m["i"] for m in ms}
