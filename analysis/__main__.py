@@ -117,9 +117,13 @@ def main(argv=None) -> int:
     p.set_defaults(func=_notebooks)
 
     args = parser.parse_args(argv)
-    from .encoder import EncoderError
     from .errors import AnalysisError
 
+    try:
+        from .encoder import EncoderError  # imports torch: a Ctrl-C may land here already
+    except KeyboardInterrupt:
+        print("interrupted (Ctrl-C) while starting; nothing was written", file=sys.stderr)
+        return 130
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
