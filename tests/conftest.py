@@ -38,3 +38,14 @@ def seed_result(seed_path):
     from analysis import analyze
 
     return analyze(seed_path)
+
+
+@pytest.fixture(scope="session")
+def headless_corpus_notebook(tmp_path_factory, seed_path):
+    """``notebooks/01_corpus.py`` executed once by the headless runner (``make figures``'
+    path): ``(executed notebook, figures folder)``."""
+    from analysis import notebooks
+
+    tmp = tmp_path_factory.mktemp("headless")
+    executed = notebooks.run(notebooks.NOTEBOOKS / "01_corpus.py", tmp / "nb", tmp / "fig", page=seed_path)
+    return executed, tmp / "fig"

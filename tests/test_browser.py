@@ -38,6 +38,7 @@ CHROMEDRIVER = Path(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
 NOTEBOOK_TIMEOUT = 420  # seconds for one notebook's Run All (a cold embedding cache is the slow case)
 STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
 ERROR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]'
+ERROR_BOX = f"{ERROR}, {STDERR}"
 
 if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
     pytest.skip(f"needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)",
@@ -180,22 +181,27 @@ def test_notebook_runs_in_jupyterlab(lab, driver, name):
     n_cells = len(_prompts(driver))
     _menu(driver, "Run", "Run All Cells")
 
-    def done(d):
+    def done(d):  # every cell ran, or Run All stopped at an error (nothing queued, kernel idle)
         prompts = _prompts(d)
-        ran = len(prompts) == n_cells and all(re.fullmatch(r"\[\d+\]:", p) for p in prompts)
         idle = all(s["kernel"]["execution_state"] == "idle" for s in lab.api("sessions")
                    if s["notebook"]["path"] == f"{name}.ipynb")
-        return ran and idle
+        if not idle or "[*]:" in prompts or len(prompts) != n_cells:
+            return False
+        return all(re.fullmatch(r"\[\d+\]:", p) for p in prompts) or bool(d.find_elements(By.CSS_SELECTOR, ERROR_BOX))
+
     SCREENS.mkdir(parents=True, exist_ok=True)
     try:
         WebDriverWait(driver, NOTEBOOK_TIMEOUT, poll_frequency=2).until(done)
     except Exception:
         driver.save_screenshot(str(SCREENS / f"{name}-failed.png"))
         raise
+    errors = driver.find_elements(By.CSS_SELECTOR, ERROR_BOX)
+    if errors:
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", errors[0])
+        driver.save_screenshot(str(SCREENS / f"{name}-failed.png"))
+    assert not errors, [e.text[-1500:] for e in errors]  # no red box
     prompts = _prompts(driver)
     assert all(re.fullmatch(r"\[\d+\]:", p) for p in prompts), prompts  # every code cell ran
-    errors = driver.find_elements(By.CSS_SELECTOR, f"{ERROR}, {STDERR}")
-    assert not errors, [e.text[:500] for e in errors]  # no red box
     saved = {p.name for p in lab.figures.glob("*.png")} - before
     images = driver.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output img")
     assert len(images) >= len(saved), (sorted(saved), len(images))  # every saved figure is shown inline
@@ -242,7 +248,7 @@ def test_notebook_runs_in_jupyterlab(lab, driver, name):
     RAN.add(name)
 
 
-def test_every_figure_was_written(lab):
+def test_every_figure_was_written(lab, headless_corpus_notebook):
     """The figures every notebook saves (``plots.save(fig, "name", FIGURES)``), PNG and SVG,
     world-readable, in the test's figures folder (never the committed ``figures/``)."""
     if set(NAMES) - RAN:
@@ -256,11 +262,8 @@ def test_every_figure_was_written(lab):
             assert path.stat().st_size > 1000, path
             assert path.stat().st_mode & 0o777 == 0o644, path
     # drawn in a JupyterLab kernel (inline backend) or by `make figures`' runner (Agg): same bytes
-    src = notebooks.NOTEBOOKS / "01_corpus.py"
-    headless = lab.figures.parent / "headless"
-    notebooks.run(src, headless / "nb", headless / "fig", page=ROOT / "data" / "raw" /
-                  "algeriepart_2024-04-26_algerie-wagner-mali.txt")
-    for path in (headless / "fig").iterdir():
+    _, headless = headless_corpus_notebook
+    for path in headless.iterdir():
         assert path.read_bytes() == (lab.figures / path.name).read_bytes(), path.name
 
 

@@ -6,7 +6,6 @@ import re
 import pytest
 
 from analysis import analyze, plots, reading
-from analysis.report import write_report
 
 PAGE = {"title": "Le Maroc et l'Algérie au menu", "date": "2024-05-02", "url": "https://example.org/a",
         "body": ["L'Algérie a signé un accord avec la Russie.", "La France observe."],
@@ -86,7 +85,10 @@ def test_reading_view_on_a_json_page(small):
 
 
 def test_html_report_is_self_contained(tmp_path, small_page):
-    out = write_report(small_page, tmp_path / "r", html=True)
+    from analysis.__main__ import main
+
+    assert main(["report", str(small_page), "--out", str(tmp_path / "r"), "--html"]) == 0  # the command line
+    out = tmp_path / "r"
     html = (out / "report.html").read_text(encoding="utf-8")
     assert (out / "report.html").stat().st_mode & 0o777 == 0o644
     for section in ("Headline findings", "Key figures", "Reading view", "Tables", "Provenance"):
@@ -103,3 +105,19 @@ def test_html_report_is_self_contained(tmp_path, small_page):
 
     assert hashlib.sha256(small_page.read_bytes()).hexdigest() in html  # provenance of the input
     assert "fingerprint" in html and "stance model" in html
+
+
+def test_a_page_without_comments_or_mentions(tmp_path):
+    from analysis import html_report
+    from analysis.corpus import CorpusWarning
+
+    path = tmp_path / "plain.json"
+    path.write_text(json.dumps({"title": "Météo", "body": ["Il pleut sur la ville.", "Demain, du soleil."],
+                                "comments": []}, ensure_ascii=False), encoding="utf-8")
+    with pytest.warns(CorpusWarning):
+        a = analyze(path)
+    assert len(a.mentions) == 0
+    html = reading.render(a)
+    assert "Il pleut sur la ville." in html and "Demain, du soleil." in html
+    report = html_report.render(a)
+    assert "Reading view" in report and report.count("<img ") >= 4
