@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 PAGE   ?= data/raw/algeriepart_2024-04-26_algerie-wagner-mali.txt
 NOTEBOOKS := $(sort $(wildcard notebooks/0*.py))
 
-.PHONY: all help setup model data report figures notebooks test lab benchmark clean
+.PHONY: all help setup model data report figures notebooks test lint wheel lab benchmark clean
 all: figures
 
 help:                                 ## this list
@@ -41,6 +41,12 @@ figures: model data notebooks         ## execute the notebooks headless; they wr
 test: model                           ## the whole suite, notebooks included (in JupyterLab too, with Debian chromium)
 	$(PY) -m pytest -q
 
+lint: $(STAMP)                        ## ruff over the package, tests, benchmarks and notebook sources
+	$(VENV)/bin/ruff check analysis tests benchmarks notebooks/*.py data/annotations
+
+wheel: $(STAMP)                       ## build the installable wheel into dist/
+	$(PY) -m pip wheel --no-deps --no-build-isolation -w dist .
+
 LAB_PORT ?= 8888
 lab: notebooks                        ## JupyterLab on the notebooks; prints the URL and token to open
 	@token=$$($(PY) -c 'import secrets; print(secrets.token_hex(16))'); \
@@ -54,5 +60,5 @@ benchmark: model                      ## encoder throughput
 	$(PY) benchmarks/encode_throughput.py
 
 clean:                                ## remove data/processed and build leftovers
-	rm -rf data/processed .pytest_cache build *.egg-info
+	rm -rf data/processed .pytest_cache build dist *.egg-info
 	find . -name __pycache__ -prune -exec rm -rf {} +

@@ -15,6 +15,6 @@ __version__ = "0.1.0"
 
 def analyze(page, model=None, targets=None, encoding="utf-8"):
     """Every measure for one page; see :func:`analysis.report.analyze`."""
-    from .report import analyze as _analyze
+    from analysis.pipeline.report import analyze as _analyze
 
     return _analyze(page, model=model, targets=targets, encoding=encoding)

@@ -7,16 +7,17 @@ import warnings
 
 
 def _model(args):
-    from .encoder import bundled_model_dir, load_encoder
-    from .stance import load_model
+    from analysis.stance.classifier import load_model
+    from analysis.stance.encoder import bundled_model_dir, load_encoder
 
     print(load_encoder(args.model) if args.model else bundled_model_dir())
     print(load_model(args.model))
 
 
 def _units(args):
-    from .corpus import load_page, units
-    from .resources import check_output_file, write_table
+    from analysis.io.pages import load_page
+    from analysis.resources import check_output_file, write_table
+    from analysis.text.units import units
 
     check_output_file(args.out, inputs=[args.page])  # before any work
     df = units(load_page(args.page, encoding=args.encoding))
@@ -25,20 +26,20 @@ def _units(args):
 
 
 def _stance(args):
-    from .stance import stance_csv
+    from analysis.stance.classifier import stance_csv
 
     stance_csv(args.input, args.output, targets=args.targets, model=args.model, register=args.register)
 
 
 def _report(args):
-    from .report import write_report
+    from analysis.pipeline.report import write_report
 
     out = write_report(args.page, args.out, model=args.model, encoding=args.encoding, html=args.html)
     print(f"report written to {out}" + (f" (open {out / 'report.html'})" if args.html else ""))
 
 
 def _corpus(args):
-    from .batch import failures, run
+    from analysis.pipeline.batch import failures, run
 
     summary = run(args.input, args.out, model=args.model, targets=args.targets,
                   workers=args.workers, scheduler=args.scheduler)
@@ -49,12 +50,12 @@ def _corpus(args):
 
 
 def _notebooks(args):
-    from .notebooks import run_all
+    from analysis.pipeline.notebooks import run_all
 
     if args.page:  # a bad page is a one-line error here, not a failed notebook cell
         import warnings
 
-        from .corpus import load_page
+        from analysis.io.pages import load_page
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -117,10 +118,10 @@ def main(argv=None) -> int:
     p.set_defaults(func=_notebooks)
 
     args = parser.parse_args(argv)
-    from .errors import AnalysisError
+    from analysis.errors import AnalysisError
 
     try:
-        from .encoder import EncoderError  # imports torch: a Ctrl-C may land here already
+        from analysis.stance.encoder import EncoderError  # imports torch: a Ctrl-C may land here already
     except KeyboardInterrupt:
         print("interrupted (Ctrl-C) while starting; nothing was written", file=sys.stderr)
         return 130

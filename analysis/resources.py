@@ -5,30 +5,65 @@ import os
 import sys
 import tempfile
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
 
-from .errors import ConfigError, OutputError
+from analysis.errors import ConfigError, OutputError
+from analysis.paths import CONFIG_DIR, cache_root
 
-CONFIG_DIR = Path(__file__).with_name("config")
+
+def config_path(name: str | os.PathLike) -> Path:
+    """A bare file name is the package's configuration file; anything else is a path."""
+    return CONFIG_DIR / name if isinstance(name, str) and not Path(name).parent.parts else Path(name)
 
 
-@lru_cache(maxsize=None)
 def load_yaml(name: str | os.PathLike) -> dict:
-    """Load a YAML file from ``analysis/config`` (or an explicit path)."""
-    path = Path(name)
-    if not path.is_absolute() and not path.exists():
-        path = CONFIG_DIR / path
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    """A configuration file: a bare file name (``"stance.yaml"``) is the package's own, in
+    ``analysis/config`` (read once per process); a ``Path`` or a name with a folder is the
+    caller's file (read each time, so edits show). A file of the same name in the working
+    directory never replaces the package's."""
+    path = config_path(name)
+    return _package_yaml(path) if path.parent == CONFIG_DIR else _read_yaml(path)
+
+
+@cache
+def _package_yaml(path: Path) -> dict:
+    return _read_yaml(path)
+
+
+load_yaml.cache_clear = _package_yaml.cache_clear
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except OSError as err:
+        raise ConfigError(f"{path}: {_reason(err)}") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: not valid YAML ({getattr(err, 'problem', None) or err})") from None
+
+
+def check_keys(mapping: dict, known, where: str, required=()) -> None:
+    """A configuration mapping has only ``known`` keys and every ``required`` one: else a
+    ConfigError naming the file and the key."""
+    if not isinstance(mapping, dict):
+        raise ConfigError(f"{where}: expected a mapping of keys, got {type(mapping).__name__}")
+    unknown = [k for k in mapping if k not in known]
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; known keys: {', '.join(sorted(known))}")
+    missing = [k for k in required if k not in mapping]
+    if missing:
+        raise ConfigError(f"{where}: missing key {missing[0]!r}")
 
 
 def cache_dir(*parts: str) -> Path:
     """``$ANALYSIS_CACHE_DIR`` (default ``~/.cache/discourse-analysis``) joined with parts."""
-    root = os.environ.get("ANALYSIS_CACHE_DIR") or Path.home() / ".cache" / "discourse-analysis"
-    path = Path(root, *parts)
+    path = Path(cache_root(), *parts)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -165,26 +200,3 @@ def progress_enabled(flag: bool | None = None) -> bool:
         return sys.stderr.isatty()
     except (AttributeError, ValueError):  # replaced or closed stderr
         return False
-
-
-def resolve_targets(names=None):
-    """``--targets`` as :class:`analysis.mentions.Targets`: comma-separated or a list, spaces
-    and case ignored, duplicates dropped; None: the stance targets of targets.yaml."""
-    from . import mentions
-
-    if isinstance(names, str):
-        names = names.split(",")
-    if names is not None:
-        names = [str(n).strip() for n in names if n is not None and str(n).strip()]
-        if not names:
-            raise ConfigError("--targets names no target; give e.g. --targets France,Morocco")
-        try:
-            known = mentions.load_targets(salience=True).names
-        except ValueError as err:
-            raise ConfigError(str(err)) from None
-        canonical = {k.casefold(): k for k in known}
-        names = list(dict.fromkeys(canonical.get(n.casefold(), n) for n in names))
-    try:
-        return mentions.load_targets(names=names)
-    except ValueError as err:
-        raise ConfigError(f"--targets: {err}") from None

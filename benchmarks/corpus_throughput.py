@@ -1,6 +1,6 @@
 """Corpus throughput and peak memory, local vs a Dask LocalCluster, side by side.
 
-For N synthetic comments (analysis/synthetic.py: random draws of the project's own
+For N synthetic comments (analysis/io/synthetic.py: random draws of the project's own
 annotation sentences, 20 comments per article; stated as synthetic), each configuration
 runs `python -m analysis corpus` in a fresh process with a cold embedding cache (the
 converted model is shared). Peak memory is the largest sum of RSS over the whole process
@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 import psutil
 
-from analysis import batch
+from analysis.io.synthetic import synthetic_corpus
+from analysis.pipeline import batch
 from analysis.resources import cache_dir
-from analysis.synthetic import synthetic_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 

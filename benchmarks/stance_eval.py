@@ -15,9 +15,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from analysis import evaluation, mentions, stance
-from analysis.corpus import load_page, units
-from analysis.encoder import load_encoder
+from analysis.io.pages import load_page
+from analysis.stance import classifier as stance
+from analysis.stance.encoder import load_encoder
+from analysis.text import mentions
+from analysis.text.units import units
+from analysis.validation import evaluation
 
 ROOT = Path(__file__).resolve().parents[1]
 ANN = ROOT / "data" / "annotations"

@@ -11,8 +11,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import evaluation, mentions, stance
-from analysis.encoder import load_encoder
+from analysis.stance import classifier as stance
+from analysis.stance.encoder import load_encoder
+from analysis.text import mentions
+from analysis.validation import evaluation
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,16 +11,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import evaluation, mentions, stance
-from analysis.encoder import load_encoder
+from analysis.paths import PACKAGE_DATA_DIR
 from analysis.resources import load_yaml
+from analysis.stance import classifier as stance
+from analysis.stance.encoder import load_encoder
+from analysis.text import mentions
+from analysis.validation import evaluation
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def main():
     enc, tg = load_encoder(), mentions.load_targets()
-    ex = stance.training_examples(ROOT / "data/annotations/stance_train.csv", tg)
+    ex = stance.training_examples(PACKAGE_DATA_DIR / "stance_train.csv", tg)
     dev = pd.read_csv(ROOT / "data/annotations/stance_dev.csv", keep_default_na=False)
     y = np.array([stance.LABELS.index(label) for label in ex.label])
     group = ex.id.str.rsplit("-", n=1).str[0]

@@ -25,10 +25,12 @@ FIGURES = "../figures"
 # %%
 import pandas as pd
 
-from analysis import corpus, plots
+from analysis.io.pages import load_page
+from analysis.text.units import units as text_units
+from analysis.viz import plots
 
-page = corpus.load_page(PAGE)
-units = corpus.units(page)
+page = load_page(PAGE)
+units = text_units(page)
 pd.Series({"title": page.title, "kicker": page.kicker, "date": page.date, "place": page.place,
            "paragraphs": len(page.paragraphs), "comments": len(page.comments), "units": len(units)})
 

@@ -16,7 +16,7 @@
 #
 # Each mention of a target is scored on its clause by the stance model (multilingual-e5
 # fine-tuned on our training set to read "target: clause with the [mention]", blended with a
-# logistic regression on frozen embeddings + lexical cues; see `analysis/stance.py`). Units aggregate
+# logistic regression on frozen embeddings + lexical cues; see `analysis/stance/classifier.py`). Units aggregate
 # their mentions; article and comments aggregate their units, with seeded bootstrap 95%
 # intervals. **Aggregates use author-held stances only**: what the article attributes to
 # its sources goes to the holder -> target network below.
@@ -28,9 +28,9 @@ TARGETS = None  # None: France, Russia, Morocco, Algeria (analysis/config/target
 FIGURES = "../figures"
 
 # %%
-import pandas as pd
 
-from analysis import analyze, plots, reading, stance
+from analysis import analyze, stance
+from analysis.viz import plots, reading
 
 a = analyze(PAGE, model=MODEL, targets=TARGETS)
 targets = list(a.stance.target.unique())

@@ -26,7 +26,10 @@ FIGURES = "../figures"
 # %%
 import pandas as pd
 
-from analysis import analyze, frames, plots, report, salience
+from analysis import analyze
+from analysis.measures import frames, salience
+from analysis.pipeline import report
+from analysis.viz import plots
 
 a = analyze(PAGE, model=MODEL)
 source = f"Source: {a.page.page_id} ({a.page.date})"
@@ -103,7 +106,7 @@ title = (f"{len({u for u, _, d in g.edges(data=True) if d['kind'] == 'reply'})} 
          f"answer another commenter" + (f", with stance {replies[0]['stance']:+.2f} toward {replies[0]['target']}"
                                         if replies else ""))
 fig = plots.network(g, title,
-                    f"{source} · comments -> the comment they answer (reply rule in analysis/corpus.py), "
+                    f"{source} · comments -> the comment they answer (reply rule in analysis/io/pages.py), "
                     "the article, or an @name · edge colour: stance toward the addressee")
 plots.save(fig, "interaction_graph", FIGURES)
 fig

@@ -43,7 +43,9 @@ FIGURES = "../figures"
 import pandas as pd
 from IPython.display import display
 
-from analysis import analyze, evaluation, plots, stance
+from analysis import analyze, stance
+from analysis.validation import evaluation
+from analysis.viz import plots
 
 
 def scored(gold, model=MODEL, method=None, registers=True):

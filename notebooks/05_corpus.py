@@ -18,7 +18,7 @@
 # is analysed once and written as Parquet partitions, so reruns skip what is done. Point
 # `CORPUS` at a folder of `.txt`/`.json` articles or a CSV/Parquet table. **By default this
 # notebook builds a small synthetic corpus** (random sentences of the project's own annotation
-# files, see `analysis/synthetic.py`) only to show the mechanics: its numbers mean nothing.
+# files, see `analysis/io/synthetic.py`) only to show the mechanics: its numbers mean nothing.
 
 # %% tags=["parameters"]
 CORPUS = None  # folder or table; None: a synthetic demo corpus
@@ -33,8 +33,10 @@ FIGURES = "../figures"
 import shutil
 from pathlib import Path
 
-from analysis import batch, plots, stance
-from analysis.synthetic import synthetic_corpus
+from analysis import stance
+from analysis.io.synthetic import synthetic_corpus
+from analysis.pipeline import batch
+from analysis.viz import plots
 
 synthetic = CORPUS is None
 if synthetic:  # the demo is rebuilt from scratch in folders of its own, never mixed with a real corpus

@@ -13,21 +13,21 @@ def seed_path():
 
 @pytest.fixture(scope="session")
 def seed_page():
-    from analysis.corpus import load_page
+    from analysis.io.pages import load_page
 
     return load_page(SEED)
 
 
 @pytest.fixture(scope="session")
 def seed_units(seed_page):
-    from analysis.corpus import units
+    from analysis.text.units import units
 
     return units(seed_page)
 
 
 @pytest.fixture(scope="session")
 def encoder():
-    from analysis.encoder import load_encoder
+    from analysis.stance.encoder import load_encoder
 
     return load_encoder()
 
@@ -44,8 +44,8 @@ def seed_result(seed_path):
 def headless_corpus_notebook(tmp_path_factory, seed_path):
     """``notebooks/01_corpus.py`` executed once by the headless runner (``make figures``'
     path): ``(executed notebook, figures folder)``."""
-    from analysis import notebooks
+    from analysis.pipeline import notebooks
 
     tmp = tmp_path_factory.mktemp("headless")
-    executed = notebooks.run(notebooks.NOTEBOOKS / "01_corpus.py", tmp / "nb", tmp / "fig", page=seed_path)
+    executed = notebooks.run(notebooks.notebook_dir() / "01_corpus.py", tmp / "nb", tmp / "fig", page=seed_path)
     return executed, tmp / "fig"

@@ -17,9 +17,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import batch, stance
 from analysis.__main__ import main
-from analysis.synthetic import synthetic_corpus
+from analysis.io.synthetic import synthetic_corpus
+from analysis.pipeline import batch
+from analysis.stance import classifier as stance
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "raw" / "algeriepart_2024-04-26_algerie-wagner-mali.txt"
@@ -32,12 +33,12 @@ class ModelLoaded(BaseException):
 @pytest.fixture
 def no_model(monkeypatch):
     """Refused before work: any attempt to load a model fails the test."""
-    import analysis.encoder
+    import analysis.stance.encoder
 
     def boom(*args, **kwargs):
         raise ModelLoaded("a model was loaded: the input should have been refused before any work")
 
-    monkeypatch.setattr(analysis.encoder, "load_encoder", boom)
+    monkeypatch.setattr(analysis.stance.encoder, "load_encoder", boom)
     monkeypatch.setattr(stance, "load_model", boom)
 
 
@@ -419,8 +420,8 @@ def test_the_configuration_check_compares_the_resolved_configuration(work, no_mo
 # ----------------------------------------------------------------------------- cache, scale, progress
 @pytest.mark.parametrize("damage", ["not a database", "malformed pages"])
 def test_a_corrupt_embedding_cache_is_moved_aside_and_rebuilt(tmp_path, monkeypatch, damage):
-    from analysis.encoder import EmbeddingCache
     from analysis.errors import CacheWarning
+    from analysis.stance.encoder import EmbeddingCache
 
     monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path))
     texts = [f"texte numéro {i} " * 20 for i in range(2000)]
@@ -512,7 +513,7 @@ def mixed_corpus(tmp_path_factory):
 
 
 def test_one_broken_article_does_not_stop_the_run_and_a_rerun_retries_only_it(mixed_corpus, tmp_path, monkeypatch):
-    from analysis import report
+    from analysis.pipeline import report
 
     real = report.analyze
 

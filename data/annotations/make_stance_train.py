@@ -218,7 +218,7 @@ def main():
                 for target, label in _pairs(r["labels"], f"{path.name}:{reader.line_num}"):
                     rows.append((f"{r['id']}-{target}", r["text"], target, label, r["lang"], r["register"],
                                  r["phenomenon"], "register"))
-    out = here / "stance_train.csv"
+    out = here.parents[1] / "analysis" / "data" / "stance_train.csv"  # package data: a wheel trains from it
     with open(out, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["id", "text", "target", "label", "lang", "register", "phenomenon", "origin"])

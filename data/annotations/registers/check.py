@@ -19,7 +19,7 @@ COLUMNS = ["id", "register", "lang", "phenomenon", "labels", "attributed", "text
 
 
 def check(path: Path) -> list[str]:
-    from analysis import mentions, nlp
+    from analysis.text import mentions, nlp
 
     errors, rows = [], []
     with open(path, encoding="utf-8", newline="") as fh:

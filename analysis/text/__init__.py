@@ -1,0 +1,2 @@
+"""The text layer: normal forms, spaCy's French pipeline, language identification, sentence
+units, target mentions (with anaphora), clause context and holders, lexicons."""
