@@ -422,6 +422,22 @@ def _fingerprint(path: Path, name: str) -> str:
 _LOADED: dict[tuple, Encoder] = {}
 
 
+def cpu_flags() -> set[str]:
+    """The CPU's feature flags (``/proc/cpuinfo`` on Linux; empty elsewhere), read at run time:
+    machines differ, nothing is assumed."""
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return set()
+    line = next((ln for ln in text.splitlines() if ln.startswith("flags")), "")
+    return set(line.partition(":")[2].split())
+
+
+def native_bf16() -> bool:
+    """Whether this CPU computes bf16 matrix products in hardware (AVX-512 BF16 or AMX)."""
+    return bool(cpu_flags() & {"avx512_bf16", "amx_bf16"})
+
+
 def default_dtype() -> str:
     """float32, unless ``ANALYSIS_DTYPE=bfloat16``.
 
@@ -445,6 +461,12 @@ def load_encoder(name_or_path: str | os.PathLike | None = None, dtype: str | Non
     dtype = dtype or default_dtype()
     if dtype not in ("float32", "bfloat16"):
         raise EncoderError(f"dtype must be float32 or bfloat16, not {dtype!r}")
+    if dtype == "bfloat16" and not native_bf16():
+        import warnings
+
+        warnings.warn("bfloat16 is off: this CPU has no native bf16 (no avx512_bf16 or amx_bf16 flag), where it "
+                      "runs slower than float32; using float32", stacklevel=2)
+        dtype = "float32"
     key = (str(name_or_path), dtype, use_cache)
     if key in _LOADED:
         return _LOADED[key]

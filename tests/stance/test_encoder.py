@@ -92,3 +92,16 @@ def test_embedding_does_not_depend_on_batch_mates():
     together = uncached.encode(texts, progress=False)
     apart = np.concatenate([uncached.encode(texts[i:i + 7], progress=False) for i in range(0, len(texts), 7)])
     assert np.array_equal(together, apart)
+
+
+def test_bfloat16_falls_back_to_float32_with_a_warning_where_the_cpu_lacks_it(monkeypatch):
+    monkeypatch.setattr(enc_mod, "cpu_flags", lambda: {"avx2", "fma"})
+    with pytest.warns(UserWarning, match="bfloat16 is off: this CPU has no native bf16"):
+        enc = enc_mod.load_encoder(dtype="bfloat16", use_cache=False)
+    assert enc.fingerprint.endswith(f"-float32-pad{enc_mod.PAD_MULTIPLE}")
+
+
+def test_cpu_flags_are_read_at_run_time():
+    flags = enc_mod.cpu_flags()
+    assert isinstance(flags, set)
+    assert enc_mod.native_bf16() == bool(flags & {"avx512_bf16", "amx_bf16"})
