@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {model,units,stance,report,corpus,notebooks} ...``."""
+"""Command line: ``python -m analysis {model,units,stance,report,corpus,sample,agreement,notebooks} ...``."""
 from __future__ import annotations
 
 import argparse
@@ -47,6 +47,27 @@ def _corpus(args):
     err = failures(summary, args.out)  # some articles failed: exit 2 naming the first
     if err is not None:
         raise err
+
+
+def _sample(args):
+    from analysis.validation.sample import write_sample
+
+    by = [b.strip() for b in args.by.split(",")] if args.by is not None else None
+    s = write_sample(args.input, args.out, n=args.n, by=by, seed=args.seed, measure=args.measure, model=args.model,
+                     force=args.force)
+    print(f"{s['items']} of {s['population']} items in {len(s['strata'])} strata ({','.join(s['by']) or 'none'}) -> "
+          f"{args.out}/to_code.csv (coders), key.csv (model, keep apart), tasks.json + labelstudio.xml (Label Studio)")
+
+
+def _agreement(args):
+    from analysis.validation.agreement import write_agreement
+
+    s = write_agreement(args.coders, args.out, model=args.model, measure=args.measure, n_boot=args.n_boot,
+                        seed=args.seed, allow_missing=args.allow_missing)
+    overall = s["alpha"][0]
+    a = "undefined" if overall["alpha"] is None else f"{overall['alpha']:.3f}"
+    print(f"{len(s['coders'])} coders, {s['items']} items, alpha {a}; {s['ties']} ties to adjudicate -> "
+          f"{args.out}/agreement.md")
 
 
 def _notebooks(args):
@@ -111,6 +132,29 @@ def main(argv=None) -> int:
     p.add_argument("--workers", type=int, default=1, help="> 1: a local Dask cluster of that many processes")
     p.add_argument("--scheduler", help="address of an existing dask.distributed scheduler")
     p.set_defaults(func=_corpus)
+
+    p = sub.add_parser("sample", help="a stratified, seeded sample for human coding (coder sheet, key, Label Studio import)")
+    p.add_argument("input", help="a report folder, a corpus-run folder, or a page (analysed first)")
+    p.add_argument("--out", required=True)
+    p.add_argument("--n", type=int, default=200, help="number of items (default 200)")
+    p.add_argument("--by", help="comma-separated strata columns among part,target,label,lang,article (label: the "
+                                "model's; default part,target,label,lang; '' for none)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--measure", choices=["stance", "frames", "incivility"], default="stance")
+    p.add_argument("--model", help="for a page: hub id or local path of the model")
+    p.add_argument("--force", action="store_true", help="replace a sample already in --out")
+    p.set_defaults(func=_sample)
+
+    p = sub.add_parser("agreement", help="Krippendorff's alpha between coders, consensus, and the model against it")
+    p.add_argument("coders", nargs="+", help="filled-in to_code.csv files and/or Label Studio JSON exports")
+    p.add_argument("--out", required=True)
+    p.add_argument("--model", help="the sample's key.csv: score the model against the coders' consensus")
+    p.add_argument("--measure", choices=["stance", "frames", "incivility"],
+                   help="default: guessed from the first coder file")
+    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--allow-missing", action="store_true", help="accept items some coders left out")
+    p.set_defaults(func=_agreement)
 
     p = sub.add_parser("notebooks", help="execute the notebooks headless (they write figures/)")
     p.add_argument("--page")

@@ -351,3 +351,33 @@ def reliability_by_group(table: pd.DataFrame, group: str, title: str, caption: s
     ax.set_ylabel(ylabel)
     ax.legend(title=group, fontsize=8, loc="upper left")
     return _finish(fig, ax, title, caption, bottom=0.05)
+
+
+@_styled
+def difference_under_error(draws: pd.DataFrame, title: str = "Comments minus article: mean stance per target",
+                           caption: str = "Label-based mean stance (share favor - share against), comments minus "
+                                          "article; dots: mean of the bootstrap draws, bars: 95% intervals."):
+    """Interval of ``comment - article`` per target, one bar per kind of error: ``draws`` from
+    ``analysis.validation.propagation.compare`` (an ``error`` column) or ``difference_under_error``
+    (one kind)."""
+    d = draws.dropna(subset=["difference"])
+    d = d if "error" in d else d.assign(error="sampling + misclassification")
+    targets = sorted(d.target.unique())
+    kinds = list(dict.fromkeys(d.error))
+    colors = dict(zip(kinds, ["#4D4D4D", "#CC79A7", FAVOR, AGAINST]))
+    fig, ax = _subplots(figsize=(6.4, 0.7 + 0.55 * max(1, len(targets)) * max(1, len(kinds)) ** 0.5))
+    step = 0.6 / max(1, len(kinds))
+    for k_no, kind in enumerate(kinds):
+        g = d[d.error == kind].groupby("target").difference
+        stats = pd.DataFrame({"mean": g.mean(), "lo": g.quantile(0.025), "hi": g.quantile(0.975)}).reindex(targets)
+        stats = rounded(stats)
+        y = np.arange(len(targets)) + (k_no - (len(kinds) - 1) / 2) * step
+        ax.errorbar(stats["mean"], y, xerr=[stats["mean"] - stats.lo, stats.hi - stats["mean"]], fmt="o",
+                    color=colors[kind], capsize=3, label=kind)
+    ax.axvline(0, color="grey", lw=0.8, ls="--")
+    ax.set_yticks(np.arange(len(targets)), targets)
+    ax.invert_yaxis()
+    ax.set_xlabel("comments - article (mean stance)")
+    if len(kinds) > 1:
+        ax.legend(loc="best", fontsize=8, frameon=False)
+    return _finish(fig, ax, title, caption, bottom=0.08)
