@@ -1,6 +1,7 @@
 """Stance scores side by side: the out-of-distribution dev set (model selection), the old
 comment-style dev set, the held-out test set, and the seed page (sentences, and comments as
-whole units), with bootstrap 95% intervals; optionally several settings in one run.
+whole units; and the seed's writer-held stances only,
+``seed_writer``), with bootstrap 95% intervals; optionally several settings in one run.
 
 Usage: python benchmarks/stance_eval.py [--set KEY=VALUE ...] [--method head] [--sets dev_ood,test]
   e.g. --set epochs=4 --set head_weight=0.0
@@ -57,6 +58,11 @@ def evaluate(model, tg, sets):
         gold = pd.read_csv(ANN / "seed_gold.csv", keep_default_na=False)
         out["seed"] = gold.rename(columns={"label": "gold"}).merge(table, on=["unit_id", "target"]).assign(
             id=lambda d: d.unit_id)
+        # the writer's stance only: gold held by a source (holder other than the author) is none
+        # for the writer, and so is a prediction whose decisive mention is attributed
+        w = gold.rename(columns={"label": "gold", "holder": "gold_holder"}).merge(table, on=["unit_id", "target"])
+        out["seed_writer"] = w.assign(id=w.unit_id, gold=w.gold.where(w.gold_holder.isin(["author", ""]), "none"),
+                                      label=w.label.where(w.holder == "author", "none"))
         cg = evaluation.comment_gold(gold, u)
         texts = pd.DataFrame({"id": [f"c{c.number}" for c in page.comments], "text": [c.text for c in page.comments],
                               "comment_no": [c.number for c in page.comments]})

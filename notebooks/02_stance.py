@@ -61,9 +61,13 @@ reading.explorer(a)
 com = agg[agg.part == "comment"].set_index("target")
 art = agg[agg.part == "article"].set_index("target")
 worst = com["mean"].idxmin()
-unnamed = [t for t in targets if t not in art.index or art.loc[t, "n"] == 0]
+silent = [t for t in targets if t not in art.index or art.loc[t, "n"] == 0]  # no author-held stance
+named = set(a.mentions[a.mentions.part == "article"].target)
+never = [t for t in silent if t not in named]
+reported = [t for t in silent if t in named]
 title = (f"Comments are most hostile to {worst} ({com.loc[worst, 'mean']:+.2f})"
-         + (f"; the article never names {', '.join(unnamed)}" if unnamed else ""))
+         + (f"; the article never names {', '.join(never)}" if never else "")
+         + (f"; it names {', '.join(reported)} only in others' words" if reported else ""))
 fig = plots.stance_bars(agg, targets, title,
                         f"{source} · author-held stances · n = units mentioning the target · bars: bootstrap 95% CI")
 plots.save(fig, "stance_article_vs_comments", FIGURES)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -116,17 +117,29 @@ def find(texts: list[str], targets: mentions.Targets, groups=None, addressing=No
                          "end": off + m["end_char"], "surface": m["surface"], "group": m["group"],
                          "via": m["via"], "ner": m["ner"], "context": doc.text[a:b], "context_start": off + a,
                          "cue_text": context.cue_text(tok, a, b), "holder": who,
-                         "holder_target": holder_target(who, targets), "content": content,
+                         "holder_target": holder_target(who, targets, fallback), "content": content,
                          "content_mark_start": mark[0], "content_mark_end": mark[1]})
     return pd.DataFrame(rows, columns=MENTION_TABLE_COLUMNS)
 
 
-def holder_target(holder: str, targets: mentions.Targets) -> str:
-    """The target a holder phrase names ("le régime algérien" -> Algeria), else the phrase."""
+PRONOUN_HOLDERS = {"il", "elle", "ils", "elles", "he", "she", "they"}
+
+
+@lru_cache(maxsize=4096)
+def holder_target(holder: str, targets: mentions.Targets, fallback: str | None = None) -> str:
+    """The target a holder phrase names ("le régime algérien" -> Algeria); a bare pronoun or
+    state noun ("elle", "le régime", "le pouvoir") is the page's dominant entity ``fallback``
+    when there is one (the anaphora rule's fallback); else the phrase itself."""
     if holder == "author":
         return "author"
     found = mentions.find_mentions(nlp.french()(holder), _entities(targets))
-    return found[0]["target"] if found else holder
+    if found:
+        return found[0]["target"]
+    words = mentions.fold(holder).replace("'", "' ").split()
+    dets, classes, _ = mentions.anaphora_config()
+    bare = (len(words) == 1 and words[0] in PRONOUN_HOLDERS) or \
+        (len(words) == 2 and words[0] in dets and mentions.match_form(words[1]) in classes)
+    return fallback if bare and fallback else holder
 
 
 # ----------------------------------------------------------------------------- classifier inputs

@@ -193,7 +193,9 @@ def find_mentions(doc: Doc, targets: Targets) -> list[dict]:
 
 
 @lru_cache(maxsize=1)
-def _anaphora_config():
+def anaphora_config():
+    """The anaphora rule (``config/anaphora.yaml``): folded determiners, noun -> class, and the
+    classes that take a singular determiner only."""
     spec = load_yaml("anaphora.yaml")
     classes = {match_form(w): cls for cls, words in spec["nouns"].items() for w in words}
     return {match_form(d) for d in spec["determiners"]}, classes, set(spec.get("singular_only") or ())
@@ -207,7 +209,7 @@ def anaphors(doc, found: list[dict]) -> list[dict]:
     """Anaphoric state nouns in ``doc`` ("ce régime", "la junte", "ses dirigeants"; rule in
     ``config/anaphora.yaml``) that are not themselves mentions: ``i, start_char, end_char,
     surface, cls`` (the noun's class, matched against each target's ``anaphora`` list)."""
-    dets, classes, singular_only = _anaphora_config()
+    dets, classes, singular_only = anaphora_config()
     taken = {k for m in found for k in range(m["start_char"], m["end_char"])}
     starts = {doc.char_span(m["start_char"], m["end_char"], alignment_mode="expand").start for m in found}
     out = []

@@ -102,7 +102,7 @@ def _caption(fig, text: str, width: int = 120) -> None:
 
 def _finish(fig, ax, title: str, caption: str, bottom: float = 0.04, right: float = 1.0):
     """Title, caption line, layout: the same ending for every figure."""
-    ax.set_title(textwrap.fill(title, 80))
+    ax.set_title(textwrap.fill(title, 64))
     _caption(fig, caption)
     fig.tight_layout(rect=(0, bottom, right, 1))
     return fig
@@ -174,7 +174,7 @@ def stance_bars(aggregate: pd.DataFrame, targets: list[str], title: str, caption
         err = np.vstack([mean - lo, hi - mean])
         ax.errorbar(mean, y, xerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=3, lw=1)
         for yi, n in enumerate(d.n.fillna(0).astype(int)):
-            ax.text(1.02, y[yi], "not mentioned" if n == 0 else f"n={n}", va="center", fontsize=8,
+            ax.text(1.02, y[yi], f"n={n}", va="center", fontsize=8,
                     transform=ax.get_yaxis_transform())
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(range(len(targets)), targets)
@@ -244,10 +244,11 @@ def network(graph, title: str, caption: str, weight: str = "stance", seed: int =
     """
     import networkx as nx
 
-    fig, ax = _subplots(figsize=(8, 5.5))
     right = [n for n in right or [] if n in graph]
+    left = [n for n in graph.nodes if n not in right]
+    # a column needs about 0.8 inch per node, so labels of neighbouring nodes do not overlap
+    fig, ax = _subplots(figsize=(8, max(5.5, 0.8 * max(len(left), len(right)) + 1.5) if right else 5.5))
     if right:
-        left = [n for n in graph.nodes if n not in right]
         pos = {n: (0.0, -k / max(len(left) - 1, 1)) for k, n in enumerate(left)}
         pos.update({n: (1.0, -k / max(len(right) - 1, 1)) for k, n in enumerate(right)})
     else:
