@@ -203,14 +203,19 @@ def alpha(matrix: np.ndarray) -> float:
     return float(krippendorff.alpha(reliability_data=m, level_of_measurement="nominal"))
 
 
-def alpha_interval(matrix: np.ndarray, n_boot: int = 1000, seed: int = 0) -> tuple[float, float, float]:
-    """Alpha with a seeded percentile bootstrap 95% interval over items (columns)."""
+def alpha_interval(matrix: np.ndarray, n_boot: int = 1000, seed: int = 0, groups=None) -> tuple[float, float, float]:
+    """Alpha with a seeded percentile bootstrap 95% interval over items (columns); columns with
+    the same ``groups`` key (the frames of one item) are resampled together."""
     m = np.asarray(matrix, float)
     point = alpha(m)
     if m.shape[1] == 0 or np.isnan(point):
         return point, float("nan"), float("nan")
+    keys = np.arange(m.shape[1]) if groups is None else np.asarray(groups)
+    uniq, inv = np.unique(keys, return_inverse=True)
+    members = [np.flatnonzero(inv == k) for k in range(len(uniq))]
     rng = np.random.default_rng(seed)
-    stats = np.array([alpha(m[:, rng.integers(0, m.shape[1], m.shape[1])]) for _ in range(n_boot)])
+    stats = np.array([alpha(m[:, np.concatenate([members[k] for k in rng.integers(0, len(uniq), len(uniq))])])
+                      for _ in range(n_boot)])
     stats = stats[np.isfinite(stats)]
     if len(stats) == 0:
         return point, float("nan"), float("nan")
@@ -236,9 +241,11 @@ def alpha_table(coders: list[pd.DataFrame], n_boot: int = 1000, seed: int = 0) -
     cols = _value_columns(coders)
     rows = []
 
-    def add(scope, value, m):
-        a, lo, hi = alpha_interval(m, n_boot=n_boot, seed=seed)
-        rows.append({"scope": scope, "value": value, "items": int((np.isfinite(m).sum(0) >= 2).sum()),
+    def add(scope, value, m, groups=None):
+        a, lo, hi = alpha_interval(m, n_boot=n_boot, seed=seed, groups=groups)
+        pairable = np.isfinite(m).sum(0) >= 2  # columns coded at least twice
+        n_items = int(pairable.sum()) if groups is None else len(set(np.asarray(groups)[pairable]))
+        rows.append({"scope": scope, "value": value, "items": n_items,
                      "coders": len(coders), "alpha": a, "ci_low": lo, "ci_high": hi})
 
     if cols == ["label"]:
@@ -251,7 +258,8 @@ def alpha_table(coders: list[pd.DataFrame], n_boot: int = 1000, seed: int = 0) -
     else:
         items = sorted(set().union(*(set(c.item_id) for c in coders)))
         per_frame = {f: _codes01(coders, f, items) for f in cols}
-        add("overall", "all frames", np.concatenate(list(per_frame.values()), axis=1))  # item x frame decisions
+        # pooled over every item x frame decision; the bootstrap resamples items with all their frames
+        add("overall", "all frames", np.concatenate(list(per_frame.values()), axis=1), groups=items * len(cols))
         for f, m in per_frame.items():
             add("frame", f, m)
     return pd.DataFrame(rows)

@@ -190,3 +190,26 @@ def test_sample_then_agreement_end_to_end(tmp_path, capsys):
     assert "| overall |" in md and "f_avg" in md
     conf = pd.read_csv(res / "model_confusion.csv")
     assert conf.n.sum() == len(cons)
+
+
+def test_frames_sample_then_agreement(tmp_path):
+    src = write_report(tmp_path / "report")
+    out = tmp_path / "sample"
+    smp.write_sample(src, out, n=15, measure="frames", seed=0, by=["part"])
+    sheet = pd.read_csv(out / "to_code.csv", dtype=str, keep_default_na=False)
+    key = pd.read_csv(out / "key.csv", dtype=str, keep_default_na=False)
+    frames = smp.frame_names()
+    rng = np.random.default_rng(0)
+    for name in ("ana", "ben"):
+        filled = sheet.copy()
+        for f in frames:  # the model's frame, plus a second one now and then; an empty cell is 0
+            filled[f] = np.where((key.label == f) | (rng.random(len(sheet)) < 0.15), "1", "")
+        filled.loc[filled[frames].eq("").all(axis=1), frames[0]] = "0"  # coded: no frame
+        filled.to_csv(out / f"{name}.csv", index=False)
+    assert agr.guess_measure([out / "ana.csv"]) == "frames"
+    s = agr.write_agreement([out / "ana.csv", out / "ben.csv"], tmp_path / "agr", model=out / "key.csv", n_boot=50)
+    assert s["measure"] == "frames" and s["items"] == 15
+    alphas = pd.DataFrame(s["alpha"])
+    assert alphas.iloc[0]["items"] == 15 and set(alphas.value[1:]) == set(frames)
+    scores = pd.read_csv(tmp_path / "agr" / "model_scores.csv", keep_default_na=False)
+    assert set(scores.value) == set(frames) and (scores.metric == "f1").all()
