@@ -170,3 +170,17 @@ def test_corpus_run_folder(tmp_path):
     s = smp.write_sample(run, tmp_path / "s", n=40, seed=0)
     key = pd.read_csv(tmp_path / "s" / "key.csv")
     assert s["items"] == 40 and key.article.nunique() > 1
+
+
+def test_sample_of_a_page(tmp_path):
+    """A page is analysed first (loads the shipped model: the one slow test here)."""
+    page = {"title": "Le Maroc et l'Algérie", "date": "2024-05-02", "url": "https://example.org/a",
+            "body": ["L'Algérie a signé un accord avec la Russie.", "La France observe le Maroc."],
+            "comments": [{"id": "c1", "author": "nadia", "text": "Bravo l'Algérie, un grand pays !", "reply_to": None},
+                         {"id": "c2", "author": "yacine", "text": "Le Maroc est un voisin honteux.", "reply_to": None}]}
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
+    s = smp.write_sample(path, tmp_path / "s", n=50, by=["part"])
+    sheet = pd.read_csv(tmp_path / "s" / "to_code.csv", dtype=str, keep_default_na=False)
+    assert s["items"] == s["population"] == len(sheet) >= 4  # n above the population: every mention
+    assert sheet.text.str.contains(r"\[", regex=True).all() and (sheet.label == "").all()
