@@ -50,7 +50,7 @@ def _corpus(args):
 
 
 def _sample(args):
-    from analysis.validation.sample import write_sample
+    from analysis.pipeline.sampling import write_sample
 
     by = [b.strip() for b in args.by.split(",")] if args.by is not None else None
     s = write_sample(args.input, args.out, n=args.n, by=by, seed=args.seed, measure=args.measure, model=args.model,
@@ -125,7 +125,7 @@ def main(argv=None) -> int:
     p.set_defaults(func=_report)
 
     p = sub.add_parser("corpus", help="every measure for a folder or table of articles (resumable, Dask)")
-    p.add_argument("input", help="folder of .txt/.json articles, or a .csv/.parquet table")
+    p.add_argument("input", help="folder of .txt/.json/.html articles, or a .csv/.parquet table")
     p.add_argument("--out", required=True)
     p.add_argument("--targets")
     p.add_argument("--model")

@@ -82,38 +82,7 @@ def codebook(measure: str) -> pd.DataFrame:
                          {"value": "civil", "definition": "none of these, however strong the disagreement"}])
 
 
-# ----------------------------------------------------------------------------- input
-def load_tables(source, model: str | None = None) -> dict[str, pd.DataFrame]:
-    """The tables of a report folder, of a corpus run (every finished article), or of a page
-    (analysed here). Each gets an ``article`` column (a report's folder name, a page's file name)."""
-    path = Path(source)
-    if not path.exists():
-        raise CorpusError(path, None, "no such file or folder; give a report folder, a corpus-run folder or a page")
-    if path.is_dir():
-        if (path / "_done").is_dir() or (path / "_configuration.json").is_file():
-            from analysis.pipeline import batch
-
-            tables = {t: batch.read(path, t) for t in TABLES}
-            if tables["units"].empty:
-                raise CorpusError(path, None, "corpus run with no finished article; run `python -m analysis corpus` first")
-            return tables
-        if (path / "units.parquet").is_file():
-            tables = {}
-            for t in TABLES:
-                f = path / f"{t}.parquet"
-                if not f.is_file():
-                    raise CorpusError(f, None, "missing from the report folder; write it again with "
-                                               "`python -m analysis report PAGE --out DIR`")
-                tables[t] = pd.read_parquet(f).assign(article=path.name)
-            return tables
-        raise CorpusError(path, None, "neither a report folder (units.parquet...) nor a corpus run (_done/); "
-                                      "give one of them or a page")
-    from analysis.pipeline.report import analyze
-
-    a = analyze(path, model=model)
-    return {t: getattr(a, t).assign(article=path.name) for t in TABLES}
-
-
+# ----------------------------------------------------------------------------- items
 def _bracket(text: str, spans) -> str:
     """``text`` with each (start, end) span in [brackets]; overlapping spans merged."""
     merged: list[list[int]] = []
@@ -262,21 +231,27 @@ def check_out(out_dir, inputs=(), force: bool = False) -> Path:
     return out
 
 
-def write_sample(source, out_dir, n: int = 200, by=None, seed: int = 0, measure: str = "stance",
-                 model: str | None = None, force: bool = False, mentioned_only: bool = True) -> dict:
-    """The ``sample`` command: draw the sample of ``source`` and write the files listed in
-    the module docstring (atomically) into ``out_dir``. Returns a summary (counts per stratum)."""
+def check_options(n: int, measure: str) -> None:
     if measure not in MEASURES:
         raise ConfigError(f"--measure {measure!r}: choose one of {', '.join(MEASURES)}")
     if n < 1:
         raise ConfigError(f"--n {n}: give a positive number of items")
+
+
+def write(tables: dict[str, pd.DataFrame], out_dir, n: int = 200, by=None, seed: int = 0, measure: str = "stance",
+          force: bool = False, mentioned_only: bool = True, source=None) -> dict:
+    """Draw the sample of ``tables`` (``units, stance, mentions, frames, incivility`` of a report
+    or a corpus run) and write the files listed in the module docstring (atomically) into
+    ``out_dir``. Returns a summary (counts per stratum). The command, which also reads report
+    folders, corpus runs and pages, is ``analysis.pipeline.sampling.write_sample``."""
+    check_options(n, measure)
     out = check_out(out_dir, inputs=[source], force=force)
     by = DEFAULT_BY[measure] if by is None else [b for b in by if b]
     if measure != "stance":
         by = [b for b in by if b != "target"]  # frames and incivility items are units, without a target
-    pop = population(load_tables(source, model=model), measure, mentioned_only=mentioned_only)
+    pop = population(tables, measure, mentioned_only=mentioned_only)
     if pop.empty:
-        raise CorpusError(source, None, "no item to sample" + (" (no unit mentions a target)" if measure == "stance"
+        raise CorpusError(source or "the tables", None, "no item to sample" + (" (no unit mentions a target)" if measure == "stance"
                                                                 else ""))
     sample = stratified_sample(pop, n, by=by, seed=seed)
     sheet, key = split(sample, measure)

@@ -10,6 +10,7 @@ from test_sample import write_report  # tests/validation is on sys.path (pytest 
 
 from analysis.__main__ import main
 from analysis.errors import CorpusError
+from analysis.pipeline.sampling import write_sample
 from analysis.validation import agreement as agr
 from analysis.validation import sample as smp
 
@@ -195,7 +196,7 @@ def test_sample_then_agreement_end_to_end(tmp_path, capsys):
 def test_frames_sample_then_agreement(tmp_path):
     src = write_report(tmp_path / "report")
     out = tmp_path / "sample"
-    smp.write_sample(src, out, n=15, measure="frames", seed=0, by=["part"])
+    write_sample(src, out, n=15, measure="frames", seed=0, by=["part"])
     sheet = pd.read_csv(out / "to_code.csv", dtype=str, keep_default_na=False)
     key = pd.read_csv(out / "key.csv", dtype=str, keep_default_na=False)
     frames = smp.frame_names()

@@ -8,6 +8,7 @@ import pytest
 
 from analysis.__main__ import main
 from analysis.errors import ConfigError, OutputError
+from analysis.pipeline.sampling import write_sample
 from analysis.resources import load_yaml
 from analysis.validation import sample as smp
 
@@ -107,7 +108,7 @@ def test_bracketed_mentions_and_context():
 def test_no_model_output_in_the_coder_sheet(tmp_path, measure):
     src = write_report(tmp_path / "report")
     out = tmp_path / "sample"
-    s = smp.write_sample(src, out, n=20, measure=measure, seed=1)
+    s = write_sample(src, out, n=20, measure=measure, seed=1)
     sheet = pd.read_csv(out / "to_code.csv", dtype=str, keep_default_na=False)
     key = pd.read_csv(out / "key.csv", dtype=str, keep_default_na=False)
     assert s["items"] == len(sheet) == len(key) == 20 and list(sheet.item_id) == list(key.item_id)
@@ -167,7 +168,7 @@ def test_corpus_run_folder(tmp_path):
     run = Path(__file__).resolve().parents[2] / "data" / "processed" / "synthetic_corpus_results"
     if not run.is_dir():
         pytest.skip("no shipped corpus run")
-    s = smp.write_sample(run, tmp_path / "s", n=40, seed=0)
+    s = write_sample(run, tmp_path / "s", n=40, seed=0)
     key = pd.read_csv(tmp_path / "s" / "key.csv")
     assert s["items"] == 40 and key.article.nunique() > 1
 
@@ -180,7 +181,16 @@ def test_sample_of_a_page(tmp_path):
                          {"id": "c2", "author": "yacine", "text": "Le Maroc est un voisin honteux.", "reply_to": None}]}
     path = tmp_path / "page.json"
     path.write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
-    s = smp.write_sample(path, tmp_path / "s", n=50, by=["part"])
+    s = write_sample(path, tmp_path / "s", n=50, by=["part"])
     sheet = pd.read_csv(tmp_path / "s" / "to_code.csv", dtype=str, keep_default_na=False)
     assert s["items"] == s["population"] == len(sheet) >= 4  # n above the population: every mention
     assert sheet.text.str.contains(r"\[", regex=True).all() and (sheet.label == "").all()
+
+
+def test_write_from_tables_in_memory(tmp_path):
+    """The notebook path: tables in, files out, the same sample as from a report folder."""
+    s = smp.write(tables(), tmp_path / "a", n=20, seed=1)
+    write_sample(write_report(tmp_path / "report"), tmp_path / "b", n=20, seed=1)
+    a = pd.read_csv(tmp_path / "a" / "key.csv").drop(columns="article")
+    b = pd.read_csv(tmp_path / "b" / "key.csv").drop(columns="article")
+    assert s["items"] == 20 and a.equals(b)
