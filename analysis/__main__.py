@@ -103,7 +103,7 @@ def main(argv=None) -> int:
     p = sub.add_parser("units", help="parse a page and write its units table")
     p.add_argument("page")
     p.add_argument("--out", required=True)
-    p.add_argument("--encoding", default="utf-8")
+    p.add_argument("--encoding", help="the page's encoding (default: UTF-8; HTML: its <meta charset>)")
     p.set_defaults(func=_units)
 
     p = sub.add_parser("stance", help="stance of each text toward each target (CSV in, CSV out)")
@@ -120,7 +120,7 @@ def main(argv=None) -> int:
     p.add_argument("page")
     p.add_argument("--out", required=True)
     p.add_argument("--model")
-    p.add_argument("--encoding", default="utf-8")
+    p.add_argument("--encoding", help="the page's encoding (default: UTF-8; HTML: its <meta charset>)")
     p.add_argument("--html", action="store_true", help="also write DIR/report.html, self-contained and offline")
     p.set_defaults(func=_report)
 

@@ -4,6 +4,8 @@ Three input formats share one :class:`Page` model:
 
 * a raw text dump of a news page (``.txt``; the seed's format), see :func:`load_page`;
 * one JSON file per article (``.json``), see :func:`load_json`;
+* a saved web page (``.html``/``.htm``, or a file whose content starts as HTML), see
+  :func:`analysis.io.html.load_html`;
 * a table of many articles, one row per title, paragraph or comment (``.csv``/``.parquet``),
   see :func:`load_table`.
 
@@ -100,7 +102,9 @@ class Comment(Block):
     author: str | None = None
     mentions: list[str] = field(default_factory=list)
     reply_to: int | None = None
-    reply_basis: str | None = None  # "reply_to field", "@author", "word overlap"
+    reply_basis: str | None = None  # "reply_to field", "@author", "word overlap", "markup: ..." (HTML)
+    date: str | None = None  # as the input gives it (HTML: the datetime attribute); None elsewhere
+    comment_id: str | None = None  # the input's own id (HTML: "comment-123" -> "123")
 
 
 @dataclass
@@ -124,6 +128,9 @@ class Page:
     comments: list[Comment]
     furniture: list[FurnitureLine]
     header_lines: dict[str, int] = field(default_factory=dict)  # date/place -> line
+    author: str | None = None  # HTML pages: the article's author (trafilatura's metadata)
+    site: str | None = None  # HTML pages: the site's name
+    comment_markup: str | None = None  # HTML pages: where the comments came from ("wordpress", ...)
 
     @property
     def page_id(self) -> str:
@@ -285,19 +292,35 @@ def _refuse_html(text: str, path) -> None:
 
 
 # ----------------------------------------------------------------------------- raw page dumps
-def load_page(path, encoding: str = "utf-8") -> Page:
-    """Parse a page from a raw text dump (or a ``.json`` article, see :func:`load_json`)."""
+def looks_like_html(data: bytes) -> bool:
+    """Whether a file's bytes start as an HTML document (doctype, <html>, <head>), after a BOM,
+    blank space, an XML declaration or comments."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: look at the ASCII letters only
+        head = head.replace(b"\x00", b"")[2:].lstrip()
+    head = re.sub(rb"^(?:<\?xml[^>]*>\s*|<!--.*?-->\s*)+", b"", head, flags=re.DOTALL)
+    return head.startswith((b"<!doctype html", b"<html", b"<head"))
+
+
+def load_page(path, encoding: str | None = None) -> Page:
+    """Parse a page: a raw text dump, a ``.json`` article (:func:`load_json`) or a saved web page
+    (``.html``/``.htm`` or content that starts as HTML, :func:`analysis.io.html.load_html`).
+
+    ``encoding``: the file's encoding; by default UTF-8 for dumps and JSON, and for HTML the
+    page's own ``<meta charset>`` (or a guess when it declares none)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".json":
-        return load_json(path, encoding=encoding)
+        return load_json(path, encoding=encoding or "utf-8")
     if suffix in (".csv", ".parquet", ".tsv", ".xlsx"):
         raise CorpusError(path, None, "a table of many articles is read by `python -m analysis corpus` "
-                                      "(or load_table); give one page as .txt or .json here")
-    if suffix in (".html", ".htm"):
-        raise CorpusError(path, None, "this is an HTML page, not a text dump; extract the text, or write "
-                                      "the article as JSON (see README: 'Analysing your own article')")
-    raw = _decode(_read_bytes(path), path, encoding)
+                                      "(or load_table); give one page as .txt, .json or .html here")
+    data = _read_bytes(path)
+    if suffix in (".html", ".htm", ".xhtml") or looks_like_html(data):
+        from analysis.io.html import load_html  # lxml and trafilatura only when a page needs them
+
+        return load_html(path, encoding=encoding, data=data)
+    raw = _decode(data, path, encoding or "utf-8")
     _refuse_html(raw, path)
     return parse_dump(raw, source=str(path))
 
@@ -590,14 +613,14 @@ def _json_name(value, key: str, path):
 JSON_KEYS = ("title", "date", "url", "body", "comments")
 
 
-def load_json(path, encoding: str = "utf-8") -> Page:
+def load_json(path, encoding: str | None = "utf-8") -> Page:
     """One article as JSON: ``{"title", "date", "url", "body": [...], "comments": [{"id", "author", "text", "reply_to"}]}``.
 
     Fields are checked as README's "What happens with bad input" says: texts are strings
     (null = absent), ids and authors strings or numbers, anything else is refused with its key.
     """
     path = Path(path)
-    text = _decode(_read_bytes(path), path, encoding)
+    text = _decode(_read_bytes(path), path, encoding or "utf-8")
     _refuse_html(text, path)
     try:
         doc = json.loads(text, strict=False)  # control characters inside strings are cleaned below

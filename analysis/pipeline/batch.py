@@ -1,6 +1,6 @@
 """A corpus, article by article: ``python -m analysis corpus IN --out DIR``.
 
-IN is a folder of raw page dumps (``.txt``) and JSON articles, or a CSV/Parquet table
+IN is a folder of raw page dumps (``.txt``), JSON articles and saved web pages (``.html``/``.htm``), or a CSV/Parquet table
 (one row per title, paragraph or comment; see ``pages.load_table``). Each article runs
 through :func:`analysis.report.analyze`, one at a time (bounded memory: only that
 article's tables are in RAM; embeddings live in the on-disk cache), and its tables are
@@ -93,10 +93,26 @@ def _run_output(path: Path, root: Path, out: Path | None, seen: dict) -> bool:
     return rel.parts[0] in RUN_FILES  # the input folder lies inside --out: only the run's own files
 
 
-def jobs(source, out_dir=None) -> list[Job]:
-    """Articles of a folder (``*.txt``, ``*.json``, sorted) or of a CSV/Parquet table.
+ARTICLE_SUFFIXES = (".txt", ".json", ".html", ".htm")
 
-    Files of a corpus run's output folder (``out_dir``, or any folder holding ``_done/``) are
+
+def _saved_page_part(path: Path, root: Path) -> bool:
+    """Whether a file lies in the ``NAME_files/`` folder of a saved ``NAME.html``/``NAME.htm``."""
+    for folder in path.parents:
+        if folder == root or root not in folder.parents:
+            return False
+        if folder.name.endswith("_files"):
+            stem = folder.name[: -len("_files")]
+            if any((folder.parent / f"{stem}{ext}").is_file() for ext in (".html", ".htm", ".HTML", ".HTM")):
+                return True
+    return False
+
+
+def jobs(source, out_dir=None) -> list[Job]:
+    """Articles of a folder (``*.txt``, ``*.json``, ``*.html``, ``*.htm``, sorted) or of a CSV/Parquet table.
+
+    The ``NAME_files/`` folder a browser saves next to ``NAME.html`` ("Web page, complete") holds
+    the page's parts, not articles. Files of a corpus run's output folder (``out_dir``, or any folder holding ``_done/``) are
     not articles."""
     source = Path(source)
     out = Path(out_dir).resolve() if out_dir is not None else None
@@ -104,19 +120,20 @@ def jobs(source, out_dir=None) -> list[Job]:
         root = source.resolve()
         if _is_run_folder(root):
             raise pages.CorpusError(source, None, "is the output folder of a corpus run, not a folder of articles")
-        files = sorted(p for p in source.rglob("*") if p.suffix.lower() in (".txt", ".json") and p.is_file())
+        files = sorted(p for p in source.rglob("*") if p.suffix.lower() in ARTICLE_SUFFIXES and p.is_file()
+                       and not _saved_page_part(p, source))
         if not files:
-            raise pages.CorpusError(source, None, "no .txt or .json articles in this folder")
+            raise pages.CorpusError(source, None, "no .txt, .json or .html articles in this folder")
         seen = {}
         kept = [p for p in files if not _run_output(p.resolve(), root, out, seen)]
         if not kept:
-            raise pages.CorpusError(source, None, "no .txt or .json articles here outside corpus-run output folders")
+            raise pages.CorpusError(source, None, "no .txt, .json or .html articles here outside corpus-run output folders")
         return [Job(article_id(str(p.relative_to(source))), str(p)) for p in kept]
     if source.suffix.lower() in (".csv", ".parquet"):
         return [Job(article_id(a), str(source), a) for a in _table(str(source))]
     if not source.exists():
         raise pages.CorpusError(source, None, "no such file or folder")
-    raise pages.CorpusError(source, None, "give a folder of .txt/.json articles or a .csv/.parquet table")
+    raise pages.CorpusError(source, None, "give a folder of .txt/.json/.html articles or a .csv/.parquet table")
 
 
 def _table(path: str) -> dict[str, pd.DataFrame]:

@@ -48,7 +48,7 @@ class Analysis:
         return address.interaction_graph(self.page, self.mentions)
 
 
-def analyze(page, model: str | None = None, targets=None, encoding: str = "utf-8",
+def analyze(page, model: str | None = None, targets=None, encoding: str | None = None,
             progress: bool | None = None) -> Analysis:
     """Run every measure on a page (a ``Page`` or a path to a raw dump or JSON article).
 
@@ -176,7 +176,7 @@ def side_rates(a: Analysis, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write_report(page, out_dir, model: str | None = None, encoding: str = "utf-8", html: bool = False) -> Path:
+def write_report(page, out_dir, model: str | None = None, encoding: str | None = None, html: bool = False) -> Path:
     """Write every table as Parquet and CSV plus ``summary.json`` into ``out_dir``; with
     ``html``, also the self-contained ``report.html`` (``html_report``).
 

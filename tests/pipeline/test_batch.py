@@ -68,7 +68,7 @@ def test_table_input(tmp_path):
 
 
 def test_bad_corpus_folder(tmp_path):
-    with pytest.raises(CorpusError, match="no .txt or .json"):
+    with pytest.raises(CorpusError, match="no .txt, .json or .html"):
         batch.run(tmp_path, tmp_path / "out", progress=False)
 
 
