@@ -186,7 +186,7 @@ UNITS_CASES = [
     ("page is a folder", "folder", "u.parquet", ["folder: is a folder"]),
     ("page is a device", "/dev/null", "u.parquet", ["/dev/null: is not a regular file"]),
     ("page is a table", "in.csv", "u.parquet", ["in.csv: a table of many articles", "corpus"]),
-    ("html page", "p.html", "u.parquet", ["p.html: this is an HTML page"]),
+    ("html page", "p.html", "u.parquet", ["p.html: no article found"]),
     ("html in a .txt", "p.txt", "u.parquet", ["p.txt:2: this is an HTML page"]),
     ("empty page", "p.txt", "u.parquet", ["p.txt:1: file is empty"]),
     ("numbering jumps", "p.txt", "u.parquet", ["p.txt:9: comment numbering jumps: expected 2., found 3."]),
