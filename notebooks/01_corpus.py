@@ -15,8 +15,8 @@
 # # 1. The corpus: one news page and its comments
 #
 # What the parser made of the page: header, headline, paragraphs, comments, and every line
-# it set aside as page furniture. Change `PAGE` to analyse another article (raw text dump or
-# JSON, see the README).
+# it set aside as page furniture. Change `PAGE` to analyse another article (raw text dump,
+# JSON or a saved .html page, see the README).
 
 # %% tags=["parameters"]
 PAGE = "../data/raw/algeriepart_2024-04-26_algerie-wagner-mali.txt"
