@@ -36,6 +36,37 @@ source = f"Source: {a.page.page_id} ({a.page.date})"
 n_art, n_com = (a.units.part == "article").sum(), (a.units.part == "comment").sum()
 sizes = f"n = {n_art} article and {n_com} comment sentences"
 
+
+# %% [markdown]
+# How far frames and incivility can be trusted: two coders coded the seed page's sentences for
+# both (`data/annotations/second_pass/`, 04_validation has the details); the captions below
+# quote their agreement and the model's score against their consensus, on the seed page only.
+
+# %%
+from analysis.validation import agreement
+
+SEED_CODED = "../data/annotations/second_pass/coded"
+seed_analysis = analyze("../data/raw/algeriepart_2024-04-26_algerie-wagner-mali.txt", model=MODEL)
+
+
+def validation_note(measure, key, metric):
+    """'validated on the seed page: alpha a (2 coders), model <metric> m' from the coded files."""
+    coders = agreement.read_coders([f"{SEED_CODED}/seed_{measure}/coder{k}.csv" for k in (2, 3)], measure)
+    alpha = agreement.alpha_table(coders, n_boot=200).iloc[0].alpha
+    cons, _ = agreement.consensus(coders)
+    scores, _ = agreement.model_scores(cons, key[key.item_id.isin(cons.item_id)], measure, n_boot=200)
+    s = scores[scores.metric == "f1"].set_index("value").score
+    got = f"F1 per frame {s.min():.2f}–{s.max():.2f}" if measure == "frames" else f"F1 of uncivil {s['uncivil']:.2f}"
+    return f"validated on the seed page: α {alpha:.2f} between 2 coders, model {got} against their consensus"
+
+
+frames_note = validation_note("frames", pd.DataFrame({"item_id": seed_analysis.frames.unit_id,
+                                                      "label": seed_analysis.frames.frame}), "f1")
+incivility_note = validation_note("incivility", pd.DataFrame({
+    "item_id": seed_analysis.incivility.unit_id,
+    "label": seed_analysis.incivility.uncivil.map({True: "uncivil", False: "civil"})}), "f1")
+print(frames_note, incivility_note, sep="\n")
+
 # %% [markdown]
 # ## Salience: who brings whom into the discussion
 
@@ -63,7 +94,7 @@ shares = shares.assign(frame=shares.frame.map(lambda f: book.get(f, {}).get("lab
 top = shares.sort_values("share").groupby("part").tail(1).set_index("part").frame
 fig = plots.part_bars(shares, "frame", "share",
                       f"The article frames alliances (“{top['article']}”); comments turn to “{top['comment']}”",
-                      f"{source} · zero-shot frames (multilingual-e5 vs codebook descriptions) · {sizes}")
+                      f"{source} · zero-shot frames (multilingual-e5 vs codebook descriptions; {frames_note}) · {sizes}")
 plots.save(fig, "frames", FIGURES)
 fig
 
@@ -80,7 +111,8 @@ fig = plots.rates_with_intervals(
     rates, f"The article attributes and hedges ({r['evidential', 'article']:.0%} of sentences); "
            f"comments insult ({r['uncivil (lexicon)', 'comment']:.0%})",
     f"{source} · evidential: attributed, reported, conditional or quoted · certain: assertive markers · "
-    f"uncivil: lexicon hit / mean transformer P · bars: bootstrap 95% CI · {sizes}")
+    f"uncivil: lexicon hit / mean transformer P ({incivility_note}) · evidentiality not validated · "
+    f"bars: bootstrap 95% CI · {sizes}")
 plots.save(fig, "evidentiality_incivility", FIGURES)
 fig
 

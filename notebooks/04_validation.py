@@ -48,11 +48,16 @@ from analysis.validation import evaluation
 from analysis.viz import plots
 
 
-def scored(gold, model=MODEL, method=None, registers=True):
-    """Gold (id x target) with the model's prediction for each text read as a whole."""
+def predicted(gold, model=MODEL, method=None, registers=True):
+    """The model's prediction for every text of a gold set, read as a whole, and every target."""
     texts = gold.drop_duplicates("id")
     regs = texts.register.tolist() if registers and "register" in texts else None
-    pred = stance.stance_table(texts.id, texts.text, model, method=method, register=regs)
+    return stance.stance_table(texts.id, texts.text, model, method=method, register=regs)
+
+
+def scored(gold, model=MODEL, method=None, registers=True, pred=None):
+    """Gold (id x target) with the model's prediction."""
+    pred = predicted(gold, model, method, registers) if pred is None else pred
     return gold.merge(pred, on=["id", "target"], how="left")
 
 
@@ -65,7 +70,9 @@ comments = evaluation.comment_gold(gold, a.units).merge(
     on="comment_no").assign(id=lambda d: "c" + d.comment_no.astype(str), register="comment")
 ood_gold = evaluation.load_gold(DEV_OOD)
 dev_gold, test_gold = evaluation.load_gold(DEV), evaluation.load_gold(TEST)
-ood_pred, dev_pred, test_pred = scored(ood_gold), scored(dev_gold, registers=False), scored(test_gold, registers=False)
+ood_all = predicted(ood_gold)
+ood_pred, dev_pred, test_pred = scored(ood_gold, pred=ood_all), scored(dev_gold, registers=False), \
+    scored(test_gold, registers=False)
 comment_pred = scored(comments)
 sets = {"dev, out of distribution (selection)": ood_pred, "dev, comment-style (earlier selection)": dev_pred,
         "test (held out)": test_pred, "seed sentences": seed, "seed comments (whole)": comment_pred}
@@ -205,3 +212,72 @@ sens.pivot_table(index=["part", "target"], columns="method", values="mean").roun
 
 # %%
 sens.groupby("method")["dev F_avg"].first().round(3)
+
+# %% [markdown]
+# ## Agreement between coders, and the model against their consensus
+# A second pass over the seed (sentence x target) and over the out-of-distribution dev set
+# was coded blind to the first pass and to the model, following `GUIDELINES.md`; the seed's
+# sentences were also coded for frames and incivility by two coders (the project had no first
+# pass for these). The coders are this team's own (the second and third coders are AI
+# assistants given the guidelines and the texts only): agreement among coders trained on the
+# same guidelines is an upper bound on reliability, not proof of validity
+# (`data/annotations/second_pass/README.md`). Krippendorff's α (nominal, `krippendorff`
+# package) with bootstrap 95% intervals; the consensus leaves ties out (listed for adjudication).
+
+# %%
+from analysis.validation import agreement, propagation
+
+CODED = "../data/annotations/second_pass/coded"
+
+
+def item_key(table, id_col, label_col="label"):
+    return table.assign(item_id=table[id_col] + "|" + table.target)[["item_id", "target", label_col]].rename(
+        columns={label_col: "label"})
+
+
+checks = {
+    "seed stance": ("stance", ["seed_stance/pass1.csv", "seed_stance/pass2.csv"], item_key(a.stance, "unit_id")),
+    "dev (OOD) stance": ("stance", ["dev_ood/pass1.csv", "dev_ood/pass2.csv"],
+                         item_key(ood_all, "id")),
+    "seed frames": ("frames", ["seed_frames/coder2.csv", "seed_frames/coder3.csv"],
+                    pd.DataFrame({"item_id": a.frames.unit_id, "label": a.frames.frame})),
+    "seed incivility": ("incivility", ["seed_incivility/coder2.csv", "seed_incivility/coder3.csv"],
+                        pd.DataFrame({"item_id": a.incivility.unit_id,
+                                      "label": a.incivility.uncivil.map({True: "uncivil", False: "civil"})})),
+}
+alpha_rows, score_rows, consensus = [], [], {}
+for name, (measure, files, key) in checks.items():
+    coders = agreement.read_coders([f"{CODED}/{f}" for f in files], measure)
+    alphas = agreement.alpha_table(coders)
+    cons, ties = agreement.consensus(coders)
+    consensus[name] = cons
+    scores, _ = agreement.model_scores(cons, key[key.item_id.isin(cons.item_id)], measure)
+    alpha_rows.append(alphas.assign(set=name, ties=len(ties)))
+    score_rows.append(scores.assign(set=name))
+alpha_all = pd.concat(alpha_rows, ignore_index=True)
+display(alpha_all[["set", "scope", "value", "items", "alpha", "ci_low", "ci_high", "ties"]].round(3))
+model_vs = pd.concat(score_rows, ignore_index=True)
+model_vs[model_vs.metric.isin(["f_avg", "f1"]) & model_vs.scope.isin(["overall", "frame", "class"])][
+    ["set", "metric", "scope", "value", "n", "score", "ci_low", "ci_high"]].round(3)
+
+# %% [markdown]
+# ## How much of the article-vs-comments difference survives the model's error
+# The difference of label-based mean stance (share favour − share against, author-held) between
+# comments and article, bootstrapped over units; then again with each predicted label replaced
+# by a "true" label drawn from P(true | predicted), estimated on the out-of-distribution dev
+# set's comment and news registers (the registers of the two sides), rows redrawn from their
+# Dirichlet posterior so the dev set's size counts too.
+
+# %%
+val = ood_pred[ood_pred.register.isin(["comment", "news"])].fillna({"label": "none"})
+matrix = propagation.misclassification(val.gold, val.label)
+counts = pd.crosstab(val.label, val.gold).reindex(index=matrix.index, columns=matrix.columns, fill_value=0)
+draws = propagation.compare(a.stance, matrix, n_boot=2000, seed=0, matrix_counts=counts)
+fig = plots.difference_under_error(
+    draws, title="Comments minus article, with and without the model's error",
+    caption=f"{a.page.page_id} · label-based mean stance, author-held · misclassification from the OOD dev set "
+            f"(comment + news, {len(val)} text x target pairs) · bars: bootstrap 95% intervals")
+plots.save(fig, "validation_difference_under_error", FIGURES)
+display(fig)
+display(matrix.round(3))
+propagation.summarize(draws, a.stance).round(3)

@@ -117,9 +117,11 @@ def observed(unit_scores: pd.DataFrame, author_only: bool = True) -> pd.DataFram
 
 
 def summarize(draws: pd.DataFrame, unit_scores: pd.DataFrame | None = None, author_only: bool = True) -> pd.DataFrame:
-    """Per target: mean of the draws, percentile 95% interval, and (with ``unit_scores``) the
-    observed difference. Columns ``target, observed, mean, ci_low, ci_high, n_draws``."""
-    g = draws.dropna(subset=["difference"]).groupby("target").difference
+    """Per target (and per kind of ``error`` for the output of :func:`compare`): mean of the
+    draws, percentile 95% interval, and (with ``unit_scores``) the observed difference.
+    Columns ``target, [error,] observed, mean, ci_low, ci_high, n_draws``."""
+    keys = ["target", "error"] if "error" in draws else ["target"]
+    g = draws.dropna(subset=["difference"]).groupby(keys).difference
     out = pd.DataFrame({"mean": g.mean(), "ci_low": g.quantile(0.025), "ci_high": g.quantile(0.975),
                         "n_draws": g.size()}).reset_index()
     if unit_scores is not None:

@@ -198,7 +198,7 @@ def part_bars(df: pd.DataFrame, x: str, value: str, title: str, caption: str, xl
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel(xlabel)
     ax.set_ylabel("share of units" if percent else value)
-    ax.set_xticks(ax.get_xticks(), [textwrap.fill(t.get_text(), 14) for t in ax.get_xticklabels()])
+    ax.set_xticks(ax.get_xticks(), [textwrap.fill(t.get_text(), 12) for t in ax.get_xticklabels()])
     ax.legend(title="")
     return _finish(fig, ax, title, caption, bottom=0.06)
 

@@ -101,3 +101,11 @@ def test_plot_difference_under_error():
     assert plots.png(fig)[:4] == b"\x89PNG"
     one = plots.difference_under_error(prop.difference_under_error(df, noisy, n_boot=50), title="t", caption="c")
     assert one.axes[0].get_legend() is None
+
+
+def test_summarize_keeps_the_kinds_of_error_apart():
+    draws = pd.DataFrame({"target": ["A"] * 4, "error": ["sampling", "sampling", "both", "both"],
+                          "difference": [0.0, 0.2, -1.0, 1.0]})
+    out = prop.summarize(draws).set_index(["target", "error"])
+    assert out.loc[("A", "sampling"), "mean"] == pytest.approx(0.1)
+    assert out.loc[("A", "both"), "n_draws"] == 2

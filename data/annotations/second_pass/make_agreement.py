@@ -1,12 +1,17 @@
-"""Agreement of the two passes (and of the model with their consensus), written to
-``data/processed/agreement/<set>/`` by ``analysis.validation.agreement.write_agreement``.
+"""Agreement of the two coding passes, and of the model with their consensus.
 
-Sets: ``seed_stance`` (sentence x target, first pass ``seed_gold.csv``, second pass
+Writes both passes in the agreement tool's format to ``second_pass/coded/<set>/`` (committed:
+04_validation reads them), the model's keys to ``data/processed/agreement/keys/`` and the
+tool's outputs to ``data/processed/agreement/<set>/``
+(``analysis.validation.agreement.write_agreement``).
+
+Sets: ``seed_stance`` (sentence x target; first pass ``seed_gold.csv``, second pass
 ``coder2_seed_stance.csv``), ``dev_ood`` (text x target; a target one pass leaves unlabelled,
 i.e. judged not referred to, counts as *none* for the writer), ``seed_frames`` and
-``seed_incivility`` (coder 2 and coder 3; the project had no first pass for these, the model's
+``seed_incivility`` (coders 2 and 3: the project had no first pass for these; the model's
 frames are zero-shot). The model's key is the pipeline's own output on the seed (``analyze``)
-and, for dev_ood, ``stance_table`` per text. Run: ``python data/annotations/second_pass/make_agreement.py``.
+and, for dev_ood, ``stance_table`` per text.
+Run: ``python data/annotations/second_pass/make_agreement.py``.
 """
 import sys
 from pathlib import Path
@@ -23,6 +28,7 @@ ANN = HERE.parent
 ROOT = ANN.parents[1]
 SEED = ROOT / "data" / "raw" / "algeriepart_2024-04-26_algerie-wagner-mali.txt"
 OUT = ROOT / "data" / "processed" / "agreement"
+CODED = HERE / "coded"  # both passes in the agreement tool's format (committed: 04_validation reads them)
 TARGETS = ["France", "Russia", "Morocco", "Algeria"]
 
 
@@ -35,11 +41,11 @@ def _write(df: pd.DataFrame, path: Path) -> Path:
 def seed_stance(a):
     first = pd.read_csv(ANN / "seed_gold.csv", keep_default_na=False)
     second = pd.read_csv(HERE / "coder2_seed_stance.csv", keep_default_na=False)
-    work = OUT / "inputs" / "seed_stance"
+    work = CODED / "seed_stance"
     coders = [_write(d.assign(item_id=d.unit_id + "|" + d.target)[["item_id", "target", "label"]], work / f"{n}.csv")
               for n, d in (("pass1", first), ("pass2", second))]
     key = a.stance.assign(item_id=a.stance.unit_id + "|" + a.stance.target)[["item_id", "target", "label"]]
-    return coders, _write(key, work / "key.csv"), "stance"
+    return coders, _write(key, OUT / "keys" / "seed_stance.csv"), "stance"
 
 
 def _ood_long(df: pd.DataFrame) -> pd.DataFrame:
@@ -53,7 +59,7 @@ def dev_ood():
     p2 = _ood_long(pd.read_csv(HERE / "coder2_dev_ood.csv", keep_default_na=False))
     p2 = p2[p2.label != ""]
     items = pd.concat([p1[["id", "target"]], p2[["id", "target"]]]).drop_duplicates()
-    work = OUT / "inputs" / "dev_ood"
+    work = CODED / "dev_ood"
     coders = []
     for name, p in (("pass1", p1), ("pass2", p2)):
         d = items.merge(p, on=["id", "target"], how="left").fillna({"label": "none"})  # not referred to: none
@@ -62,7 +68,7 @@ def dev_ood():
     pred = stance_table(texts.id, texts.text, register=texts.register.tolist())
     key = items.merge(pred[["id", "target", "label"]], on=["id", "target"], how="left").fillna({"label": "none"})
     return coders, _write(key.assign(item_id=key.id + "|" + key.target)[["item_id", "target", "label"]],
-                          work / "key.csv"), "stance"
+                          OUT / "keys" / "dev_ood.csv"), "stance"
 
 
 def seed_frames_incivility(a):
@@ -80,14 +86,14 @@ def seed_frames_incivility(a):
             raise SystemExit(f"{f}: unknown frame(s) {unknown}")
         fr = pd.DataFrame({"item_id": d.unit_id, **{k: chosen.apply(lambda s, k=k: "1" if k in s else "0")
                                                     for k in frames}})
-        paths["frames"].append(_write(fr, OUT / "inputs" / "seed_frames" / f"{name}.csv"))
+        paths["frames"].append(_write(fr, CODED / "seed_frames" / f"{name}.csv"))
         inc = pd.DataFrame({"item_id": d.unit_id, "label": d.uncivil.map({"1": "uncivil", "0": "civil"})})
-        paths["incivility"].append(_write(inc, OUT / "inputs" / "seed_incivility" / f"{name}.csv"))
+        paths["incivility"].append(_write(inc, CODED / "seed_incivility" / f"{name}.csv"))
     fkey = _write(pd.DataFrame({"item_id": a.frames.unit_id, "label": a.frames.frame}),
-                  OUT / "inputs" / "seed_frames" / "key.csv")
+                  OUT / "keys" / "seed_frames.csv")
     ikey = _write(pd.DataFrame({"item_id": a.incivility.unit_id,
                                 "label": a.incivility.uncivil.map({True: "uncivil", False: "civil"})}),
-                  OUT / "inputs" / "seed_incivility" / "key.csv")
+                  OUT / "keys" / "seed_incivility.csv")
     return {"seed_frames": (paths["frames"], fkey, "frames"), "seed_incivility": (paths["incivility"], ikey, "incivility")}
 
 
