@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 PAGE   ?= data/raw/algeriepart_2024-04-26_algerie-wagner-mali.txt
 NOTEBOOKS := $(sort $(wildcard notebooks/0*.py))
 
-.PHONY: all help setup model data report figures notebooks test lint wheel lab benchmark clean
+.PHONY: all help setup model data report agreement figures notebooks test lint wheel lab benchmark clean
 all: figures
 
 help:                                 ## this list
@@ -31,6 +31,9 @@ data: $(STAMP)                        ## raw page -> data/processed/units.parque
 
 report: model                         ## every measure -> data/processed/report/ (tables, summary.json, report.html)
 	$(PY) -m analysis report $(PAGE) --out data/processed/report --html
+
+agreement: model                      ## the coding passes -> alpha, consensus gold, model vs consensus (data/processed/agreement/)
+	$(PY) data/annotations/second_pass/make_agreement.py
 
 notebooks: $(STAMP)                   ## notebooks/*.py (source) -> notebooks/*.ipynb (no outputs)
 	$(VENV)/bin/jupytext --to ipynb --update $(NOTEBOOKS)

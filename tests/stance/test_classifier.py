@@ -39,8 +39,6 @@ def test_cli_writes_one_row_per_id_and_target(tmp_path):
     assert np.allclose(df[["p_favor", "p_against", "p_none"]].sum(1), 1, atol=1e-4)
 
 
-@pytest.mark.xfail(strict=False, reason="known weakness: the text-level reading lets the hostility toward France "
-                   "bleed onto Russia in one sentence; clause_weight=0.5 fixes it but loses on dev_ood")
 def test_two_targets_in_one_sentence_keep_their_own_stance(tmp_path):
     out = stance.stance_table(["d"], ["Merci à la Russie, et que la France dégage du Sahel."])
     row = out.set_index("target").label
@@ -179,8 +177,6 @@ def test_neutral_sentences_give_no_state_a_prior():
     assert (spread < 0.15).all(), spread.sort_values()
 
 
-@pytest.mark.xfail(strict=False, reason="not met yet: two mildly approving sentences about Algerian diplomacy "
-                   "(a-p08-s02, a-p09-s01) give the article +0.14 [0.02, 0.28] toward Algeria; France and Russia pass")
 def test_seed_article_holds_no_significant_author_stance(seed_page, seed_units):
     table, _ = stance.score_units(seed_units, seed_page)
     agg = stance.aggregate(table)

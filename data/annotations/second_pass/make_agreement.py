@@ -97,10 +97,30 @@ def seed_frames_incivility(a):
     return {"seed_frames": (paths["frames"], fkey, "frames"), "seed_incivility": (paths["incivility"], ikey, "incivility")}
 
 
+def consensus_gold(name: str, coders) -> Path:
+    """The consensus gold of a set: items both passes agree on, and the ties as adjudicated in
+    ``adjudication.csv`` (every tie must be there). Columns ``item_id, target, label, source``."""
+    passes = [pd.read_csv(c, dtype=str, keep_default_na=False).set_index("item_id") for c in coders]
+    adj = pd.read_csv(HERE / "adjudication.csv", dtype=str, keep_default_na=False).set_index("item_id")
+    rows = []
+    for item, r in passes[0].iterrows():
+        other = passes[1].loc[item, "label"]
+        if r.label == other:
+            rows.append((item, r.target, r.label, "agreed"))
+        elif item in adj.index:
+            rows.append((item, r.target, adj.loc[item, "adjudicated"], "adjudicated"))
+        else:
+            raise SystemExit(f"{HERE / 'adjudication.csv'}: tie {item} ({r.label} / {other}) not adjudicated")
+    return _write(pd.DataFrame(rows, columns=["item_id", "target", "label", "source"]),
+                  HERE / f"consensus_{name}.csv")
+
+
 def main():
     a = analyze(SEED)
     sets = {"seed_stance": seed_stance(a), "dev_ood": dev_ood()}
     sets.update(seed_frames_incivility(a) or {})
+    for name in ("seed_stance", "dev_ood"):
+        print(f"consensus gold: {consensus_gold(name, sets[name][0])}")
     for name, (coders, key, measure) in sets.items():
         s = agreement.write_agreement(coders, OUT / name, model=key, measure=measure)
         overall = next(r for r in s["alpha"] if r.get("scope", "overall") == "overall")
