@@ -42,7 +42,7 @@ figures: model data notebooks         ## execute the notebooks headless; they wr
 	$(PY) -m analysis notebooks --page $(PAGE)
 
 test: model                           ## the whole suite, notebooks included (in JupyterLab too, with Debian chromium)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=15
 
 lint: $(STAMP)                        ## ruff over the package, tests, benchmarks and notebook sources
 	$(VENV)/bin/ruff check analysis tests benchmarks notebooks/*.py data/annotations

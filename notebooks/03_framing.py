@@ -43,10 +43,13 @@ sizes = f"n = {n_art} article and {n_com} comment sentences"
 # quote their agreement and the model's score against their consensus, on the seed page only.
 
 # %%
+from pathlib import Path
+
 from analysis.validation import agreement
 
 SEED_CODED = "../data/annotations/second_pass/coded"
-seed_analysis = analyze("../data/raw/algeriepart_2024-04-26_algerie-wagner-mali.txt", model=MODEL)
+SEED_PAGE = Path("../data/raw/algeriepart_2024-04-26_algerie-wagner-mali.txt")
+seed_analysis = a if Path(PAGE).resolve() == SEED_PAGE.resolve() else analyze(SEED_PAGE, model=MODEL)
 
 
 def validation_note(measure, key, metric):

@@ -249,7 +249,7 @@ def configuration(model: str | None, targets) -> dict:
     from analysis.stance.encoder import default_dtype
 
     digest = hashlib.sha256()
-    for path in sorted(CONFIG_DIR.glob("*.yaml")) + [PACKAGE_DATA_DIR / load_yaml("stance.yaml")["train_file"]]:
+    for path in sorted(CONFIG_DIR.glob("*.yaml")) + [PACKAGE_DATA_DIR / load_yaml("stance.yaml")[k] for k in ("train_file", "held_file")]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return {"model": _model_label(model), "dtype": default_dtype(),

@@ -206,15 +206,19 @@ def clause_segments(found: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
 
 
+HELD_MARK = "holder's position: "  # marks a holder's content, trained apart from the writer's texts
+
+
 def held_segments(found: pd.DataFrame) -> pd.DataFrame:
-    """For attributed mentions, the holder's content with the mention bracketed: what the
-    classifier reads to score the *holder's* stance (the holder network)."""
+    """For attributed mentions, the holder's content with the mention bracketed, after
+    ``HELD_MARK``: what the classifier reads to score the *holder's* stance (the holder network),
+    as trained on the stances the training texts attribute (``held_file``)."""
     rows = []
     for k, r in found[found.holder != "author"].iterrows():
         a, b = int(r.content_mark_start), int(r.content_mark_end)
         text = r.content or r.context
         piece = f"{text[:a]}[{text[a:b]}]{text[b:]}" if b > a else text
-        rows.append({"row": k, "target": r.target, "window": 0, "input": piece, "text": text,
+        rows.append({"row": k, "target": r.target, "window": 0, "input": HELD_MARK + piece, "text": text,
                      "pejorative": r.group in PEJORATIVE_GROUPS, "address": r.via == "address"})
     return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
 
@@ -318,6 +322,8 @@ def training_examples(path, targets: mentions.Targets) -> pd.DataFrame:
     h.update(json.dumps(_entities(targets).spec, sort_keys=True, ensure_ascii=False).encode())
     for name in ("anaphora.yaml", "evidentiality.yaml"):
         h.update((CONFIG_DIR / name).read_bytes())
+    if b"holder" in path.read_bytes().split(b"\n", 1)[0]:  # held rows: how the holder's content is marked
+        h.update(HELD_MARK.encode())
     store = finetune.stored(f"stance-train-{h.hexdigest()[:24]}.parquet")
     if store.exists():
         return pd.read_parquet(store)
@@ -331,6 +337,11 @@ def training_examples(path, targets: mentions.Targets) -> pd.DataFrame:
     texts = list(dict.fromkeys(df.text))
     index = {t: k for k, t in enumerate(texts)}
     found = find(texts, targets)
+    if "holder" in df:
+        seg = _held_rows(df, index, found, targets)
+        with atomic_path(store) as tmp:
+            seg.to_parquet(tmp, index=False)
+        return seg
     pairs = [(index[t], g) for t, g in zip(df.text, df.target)]
     seg = segments(texts, found, pairs)
     seg = seg.merge(pd.DataFrame({"row": [p[0] for p in pairs], "target": [p[1] for p in pairs],
@@ -340,6 +351,32 @@ def training_examples(path, targets: mentions.Targets) -> pd.DataFrame:
     with atomic_path(store) as tmp:
         seg.to_parquet(tmp, index=False)
     return seg
+
+
+def _held_rows(df: pd.DataFrame, index: dict, found: pd.DataFrame, targets: mentions.Targets) -> pd.DataFrame:
+    """Training rows for the holder's stance: for each attributed stance (``Target:label@Holder``
+    of the register files), the holder's content around the first mention of the target whose
+    detected holder is that holder (a state by name; any other named source for ``sources``,
+    ``party``...), labelled with the holder's stance. Stances whose holder the frames do not
+    find are left out."""
+    states = set(targets.names)
+    held = held_segments(found)
+    if not len(held):
+        return held.assign(label=[], register=[])
+    meta = found.loc[held.row.to_numpy(), ["row", "holder_target"]].to_numpy()
+    first = {}
+    for k, ((row, ht), tgt) in enumerate(zip(meta, held.target)):
+        for want in ([ht] if ht in states else ["*"]):
+            first.setdefault((row, tgt, want), k)
+    take, labels, regs = [], [], []
+    for r in df.itertuples(index=False):
+        key = (index[r.text], r.target, r.holder if r.holder in states else "*")
+        if key in first:
+            take.append(first[key])
+            labels.append(r.label)
+            regs.append(r.register)
+    return held.iloc[take].assign(row=[held.row.iloc[k] for k in take], label=labels, register=regs) \
+        .reset_index(drop=True)
 
 
 def fit_logistic(C: float, X: np.ndarray, y: np.ndarray):
@@ -358,7 +395,7 @@ def fit_logistic(C: float, X: np.ndarray, y: np.ndarray):
 
 SETTING_KEYS = ("method", "train_file", "head_weight", "epochs", "learning_rate", "head_learning_rate", "batch_size",
                 "max_tokens", "seed", "clause_weight", "frozen_layers", "C", "prefix", "crossed", "cue_scale",
-                "prototype_temperature", "none_bias")
+                "prototype_temperature", "none_bias", "held_file")
 
 
 def stance_settings(overrides: dict | None = None) -> dict:
@@ -379,6 +416,8 @@ def fit(encoder=None, targets=None, train_path=None, method=None, settings=None)
     targets = targets or mentions.load_targets()
     path = Path(train_path or PACKAGE_DATA_DIR / settings["train_file"])
     ex = training_examples(path, targets)
+    if settings.get("held_file") and train_path is None:
+        ex = pd.concat([ex, training_examples(PACKAGE_DATA_DIR / settings["held_file"], targets)], ignore_index=True)
     names = targets.names
     labels = {n: str(targets.spec[n].get("label", n)) for n in names}
     y = np.array([LABELS.index(label) for label in ex.label])

@@ -224,6 +224,22 @@ def main():
         w.writerow(["id", "text", "target", "label", "lang", "register", "phenomenon", "origin"])
         w.writerows(rows)
     print(f"{out}: {len(rows)} examples")
+    held = []  # stances the register texts attribute to a named holder: the holder network's training rows
+    for path in sorted(here.glob(REGISTER_FILES)):
+        with open(path, encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            for r in reader:
+                for pair in r["attributed"].split():
+                    stance, _, holder = pair.partition("@")
+                    (target, label), = _pairs(stance, f"{path.name}:{reader.line_num}")
+                    held.append((f"{r['id']}-{target}@{holder}", r["text"], target, label, holder, r["lang"],
+                                 r["register"]))
+    out = out.with_name("stance_train_held.csv")
+    with open(out, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "text", "target", "label", "holder", "lang", "register"])
+        w.writerows(held)
+    print(f"{out}: {len(held)} attributed stances")
 
 
 def _pairs(labels: str, where: str):

@@ -195,10 +195,25 @@ def test_seed_article_reported_stances_go_to_algiers(seed_page, seed_units):
     assert graph["Algeria"]["France"]["stance"] < 0
 
 
-@pytest.mark.xfail(strict=False, reason="not met yet: the writer-trained classifier reads the holder's proposition "
-                   "('privilégier un partenariat stratégique avec la Russie ...') as near-neutral; Algeria -> Russia "
-                   "measures -0.10")
 def test_seed_article_algiers_favours_moscow(seed_page, seed_units):
     _, found = stance.score_units(seed_units, seed_page)
     graph = stance.holder_network(found[found.part == "article"])
     assert graph["Algeria"]["Russia"]["stance"] > 0
+
+
+def test_attributed_stances_become_holder_training_rows(tmp_path):
+    """A held-stance file (``holder`` column) gives, per attributed stance whose holder the
+    frames find, the holder's content after HELD_MARK with the holder's label; others are left out."""
+    from analysis.text import mentions
+
+    src = tmp_path / "held.csv"
+    pd.DataFrame({"id": ["a", "b"], "text": [
+        "Selon nos sources, l'Algérie veut privilégier un partenariat stratégique avec la Russie.",
+        "Il pleut sur Moscou et la Russie attend le printemps."],
+        "target": ["Russia", "Russia"], "label": ["favor", "favor"], "holder": ["Algeria", "Algeria"],
+        "lang": ["fr", "fr"], "register": ["news", "news"]}).to_csv(src, index=False)
+    rows = stance.training_examples(src, mentions.load_targets())
+    assert len(rows) == 1  # the second text attributes nothing to Algeria
+    r = rows.iloc[0]
+    assert r.label == "favor" and r.target == "Russia" and r.register == "news"
+    assert r.input.startswith(stance.HELD_MARK) and "[Russie]" in r.input and "nos sources" not in r.input
