@@ -570,7 +570,7 @@ def test_ctrl_c_exits_130_with_one_line(tmp_path):
     """SIGINT once the first progress bar shows (the work has started; 8,000 texts take
     minutes): exit 130, the last line says so, no traceback, no output file."""
     src = tmp_path / "in.csv"
-    src.write_text("id,text\n" + "".join(f"{k},La France et le Maroc, encore {k}.\n" for k in range(8000)),
+    src.write_text("id,text\n" + "".join(f"{k},\"La France et le Maroc, encore {k}.\"\n" for k in range(8000)),
                    encoding="utf-8")
     code, err = _stopped_by_ctrl_c(["stance", "--input", src, "--output", tmp_path / "o.csv"],
                                    lambda err: "%|" in err, progress="1")
