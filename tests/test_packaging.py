@@ -133,7 +133,8 @@ def test_the_wheel_ships_its_data(installed_wheel):
 
 
 def test_the_installed_wheel_analyses_the_seed_from_another_directory(installed_wheel, tmp_path):
-    """``from analysis import analyze; analyze(page)`` and the console script, run from a folder
+    """``from analysis import analyze; analyze(page)``, ``python -m analysis`` and the console
+    script ``discourse-analysis``, run from a folder
     outside the checkout, with the installed package first on the path; the stance model comes
     from the weights inside the wheel (the cache is not shared with this checkout's)."""
     site = installed_wheel / "site"
@@ -157,3 +158,6 @@ def test_the_installed_wheel_analyses_the_seed_from_another_directory(installed_
                          capture_output=True, text=True, env=env, cwd=tmp_path)
     assert cli.returncode == 0, cli.stderr[-2000:]
     assert (tmp_path / "units.csv").read_text(encoding="utf-8").count("\n") > 40
+    script = installed_wheel / "site" / "bin" / "discourse-analysis"  # the console script
+    help_ = subprocess.run([str(script), "--help"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert help_.returncode == 0 and "report" in help_.stdout, help_.stderr[-2000:]

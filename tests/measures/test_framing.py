@@ -44,7 +44,7 @@ def test_frames_zero_shot(encoder):
                              "Le pays paiera 9 millions d'euros par mois et recevra des mines d'or."), encoder)
     assert df.frame.tolist() == ["security", "economy"]
     shares = frames.frame_shares(df)
-    assert shares.share.sum() == pytest.approx(1.0)
+    assert shares[shares.share > 0].set_index("frame").share.to_dict() == {"security": 0.5, "economy": 0.5}
 
 
 def test_address_counts():

@@ -85,6 +85,15 @@ def test_aggregate_is_seeded_and_author_only(seed_page, seed_units):
     a, b = stance.aggregate(table), stance.aggregate(table)
     pd.testing.assert_frame_equal(a, b)
     assert (a.ci_low <= a["mean"]).all() and (a["mean"] <= a.ci_high).all()
+    # author-only: a unit whose stance is attributed never counts, whatever its probabilities
+    mentioned = table[table.mentioned]
+    held = mentioned.holder != "author"
+    assert held.any() and (~held).any()
+    loud = table.assign(p_favor=np.where(table.holder.ne("author") & table.mentioned, 1.0, table.p_favor),
+                        p_against=np.where(table.holder.ne("author") & table.mentioned, 0.0, table.p_against))
+    pd.testing.assert_frame_equal(stance.aggregate(loud), a)
+    n = mentioned[~held].groupby(["part", "target"]).size()
+    assert a.set_index(["part", "target"]).n.sort_index().equals(n.sort_index().rename("n"))
 
 
 def test_bootstrap_and_f_avg_known_values():

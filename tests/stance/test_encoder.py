@@ -56,13 +56,15 @@ def test_query_and_passage_differ_and_cache_is_used(encoder):
         encoder.encode(["x"], kind="document")
 
 
-def test_conversion_happens_once(monkeypatch):
+def test_conversion_happens_once(monkeypatch, tmp_path):
+    """In an empty cache the bundle is converted on first use, and never again (whatever ran before)."""
+    monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path))
     calls = []
     real = enc_mod.convert_bundle
     monkeypatch.setattr(enc_mod, "convert_bundle", lambda *a: calls.append(a) or real(*a))
     first = enc_mod.bundled_model_dir()
     second = enc_mod.bundled_model_dir()
-    assert first == second and calls == []  # already converted by the session fixture / make model
+    assert first == second and len(calls) == 1 and first.is_relative_to(tmp_path)
     assert (first / "model.safetensors").exists() and not list(first.glob("*.bin"))
 
 
