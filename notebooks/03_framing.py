@@ -22,6 +22,8 @@
 PAGE = "../data/raw/algeriepart_2024-04-26_algerie-wagner-mali.txt"
 MODEL = None
 FIGURES = "../figures"
+SEED_PAGE = "../data/raw/algeriepart_2024-04-26_algerie-wagner-mali.txt"  # the page the coders coded
+SEED_CODED = "../data/annotations/second_pass/coded"
 
 # %%
 import pandas as pd
@@ -47,9 +49,7 @@ from pathlib import Path
 
 from analysis.validation import agreement
 
-SEED_CODED = "../data/annotations/second_pass/coded"
-SEED_PAGE = Path("../data/raw/algeriepart_2024-04-26_algerie-wagner-mali.txt")
-seed_analysis = a if Path(PAGE).resolve() == SEED_PAGE.resolve() else analyze(SEED_PAGE, model=MODEL)
+seed_analysis = a if Path(PAGE).resolve() == Path(SEED_PAGE).resolve() else analyze(SEED_PAGE, model=MODEL)
 
 
 def validation_note(measure, key, metric):

@@ -35,6 +35,7 @@ GOLD = "../data/annotations/seed_gold.csv"
 DEV_OOD = "../data/annotations/stance_dev_ood.csv"
 DEV = "../data/annotations/stance_dev.csv"
 TEST = "../data/annotations/stance_test.csv"
+CODED = "../data/annotations/second_pass/coded"  # the coding passes, in the agreement tool's format
 MODEL = None
 OTHER_MODELS = []  # e.g. ["intfloat/multilingual-e5-base"] where it is in the local cache
 FIGURES = "../figures"
@@ -226,8 +227,6 @@ sens.groupby("method")["dev F_avg"].first().round(3)
 
 # %%
 from analysis.validation import agreement, propagation
-
-CODED = "../data/annotations/second_pass/coded"
 
 
 def item_key(table, id_col, label_col="label"):
