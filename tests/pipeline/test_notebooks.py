@@ -115,3 +115,17 @@ def test_committed_notebooks_match_their_sources_and_have_no_outputs():
         nb = nbformat.read(ipynb, as_version=4)
         assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
         assert [c.source for c in nb.cells] == [c.source for c in jupytext.read(src).cells]
+
+
+def test_relative_paths_sit_in_the_parameters_cell():
+    """Papermill and the browser test resolve relative paths of the parameters cell only: a
+    "../" path in any other cell would break a notebook run from a copy."""
+    import re
+
+    from analysis.pipeline import notebooks
+
+    for src in notebooks.sources():
+        cells = re.split(r"^# %%", src.read_text(encoding="utf-8"), flags=re.M)
+        for cell in cells:
+            if 'tags=["parameters"]' not in cell.split("\n", 1)[0]:
+                assert '"../' not in cell and "'../" not in cell, f"{src.name}: {cell[:200]}"
