@@ -496,7 +496,9 @@ def test_stance_long_text_and_control_characters(stance_run):
     assert "Traceback" not in err and "warning: " in err and "2 control character(s)" in err
     df = pd.read_csv(out, keep_default_na=False).set_index(["id", "target"])
     assert len(df) == 15
-    assert df.loc[("long", "France"), "mentioned"] and df.loc[("long", "France"), "label"] == "favor"
+    # the mention at the end of a 140,000-character text is found and read in its window (the
+    # label on a window of filler letters is the model's business, not this test's)
+    assert df.loc[("long", "France"), "mentioned"] and "Vive la France" in df.loc[("long", "France"), "evidence"]
     assert df.loc[("nul", "France"), "mentioned"]  # the NUL no longer hides the mention next to it
     assert df.loc[("vt", "Morocco"), "mentioned"] and df.loc[("multi", "Russia"), "mentioned"]
     assert not df.loc[("plain", "France"), "mentioned"]
