@@ -37,6 +37,10 @@ class ConfigError(AnalysisError, ValueError):
     """A bad option (targets, workers, scheduler) or a run folder made with another configuration."""
 
 
+class ModelError(AnalysisError):
+    """A model that cannot be loaded or used as asked (a missing path, a hub id not cached offline)."""
+
+
 class ArticlesFailed(AnalysisError):
     """A corpus run finished but some articles failed (recorded in ``DIR/_failed/``)."""
 

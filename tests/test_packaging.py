@@ -161,3 +161,12 @@ def test_the_installed_wheel_analyses_the_seed_from_another_directory(installed_
     script = installed_wheel / "site" / "bin" / "discourse-analysis"  # the console script
     help_ = subprocess.run([str(script), "--help"], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert help_.returncode == 0 and "report" in help_.stdout, help_.stderr[-2000:]
+
+
+def test_every_project_error_shares_one_base():
+    from analysis import errors
+    from analysis.stance.encoder import EncoderError
+
+    for cls in (errors.CorpusError, errors.OutputError, errors.ConfigError, errors.ModelError, errors.ArticlesFailed,
+                EncoderError):
+        assert issubclass(cls, errors.AnalysisError), cls

