@@ -392,7 +392,7 @@ def fit_logistic(C: float, X: np.ndarray, y: np.ndarray):
 
 SETTING_KEYS = ("method", "train_file", "head_weight", "epochs", "learning_rate", "head_learning_rate", "batch_size",
                 "max_tokens", "seed", "clause_weight", "frozen_layers", "C", "prefix", "crossed", "cue_scale",
-                "prototype_temperature", "none_bias", "held_file")
+                "prototype_temperature", "none_bias", "held_file", "pooling")
 
 
 def stance_settings(overrides: dict | None = None) -> dict:

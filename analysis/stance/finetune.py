@@ -2,8 +2,11 @@
 
 Input: ``query: <target>: <text>`` with that target's mentions in square brackets, so one
 text naming two targets gives two inputs ("Vive [l'Algérie], à bas le Makhzen" vs "Vive
-l'Algérie, à bas le [Makhzen]"); long texts are read in windows around the mentions. Model: the encoder's transformer layers (word embeddings
-frozen) and a linear layer on the mean-pooled output, trained with class-balanced cross-
+l'Algérie, à bas le [Makhzen]"); long texts are read in windows around the mentions. Model: the
+encoder's transformer layers (word embeddings frozen) and a linear layer on the output pooled
+twice, over the whole input and over the bracketed mentions (``pooling: text+mention``): the
+mean over the whole input barely differs between the two inputs of a two-target text, and a
+model reading only it gives one target's stance to the other; trained with class-balanced cross-
 entropy on ``data/annotations/stance_train.csv``. Training is seeded and takes a few
 minutes on two CPU cores; the result is stored once in the cache
 (``models/stance-finetuned-<hash>.safetensors``, keyed by the base model, the training
@@ -14,6 +17,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +25,9 @@ import numpy as np
 from analysis.paths import WEIGHTS_DIR
 from analysis.resources import atomic_path, cache_dir
 
-SETTINGS = ("epochs", "learning_rate", "head_learning_rate", "batch_size", "max_tokens", "seed", "frozen_layers")
+SETTINGS = ("epochs", "learning_rate", "head_learning_rate", "batch_size", "max_tokens", "seed", "frozen_layers",
+            "pooling")
+POOLINGS = ("text", "text+mention")
 POOL = 50  # batches per length pool (``_batches``)
 BATCHING = f"length-pools-{POOL}"  # part of the cache key: how training batches are formed
 WINDOW = 300  # a text longer than twice this is read in windows of this many characters around each mention
@@ -36,18 +42,30 @@ def input_text(target: str, text: str) -> str:
 class StanceClassifier:
     """Encoder + linear head over the three stance labels (favor, against, none)."""
 
-    def __init__(self, model, tokenizer, max_tokens: int):
+    def __init__(self, model, tokenizer, max_tokens: int, pooling: str = "text"):
         import torch
 
-        self.model, self.tokenizer, self.max_tokens = model, tokenizer, max_tokens
-        self.head = torch.nn.Linear(model.config.hidden_size, 3)
+        if pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}, not {pooling!r}")
+        self.model, self.tokenizer, self.max_tokens, self.pooling = model, tokenizer, max_tokens, pooling
+        self.head = torch.nn.Linear(model.config.hidden_size * (2 if pooling == "text+mention" else 1), 3)
 
     def logits(self, texts, pad_to: int | None = None):
-        batch = self.tokenizer(list(texts), padding="max_length" if pad_to else True, truncation=True,
-                               max_length=pad_to or self.max_tokens, return_tensors="pt")
+        import torch
+
+        texts = list(texts)
+        batch = self.tokenizer(texts, padding="max_length" if pad_to else True, truncation=True,
+                               max_length=pad_to or self.max_tokens, return_tensors="pt",
+                               return_offsets_mapping=self.pooling != "text")
         hidden = self.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
         mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        return self.head((hidden * mask).sum(1) / mask.sum(1))
+        pooled = (hidden * mask).sum(1) / mask.sum(1)
+        if self.pooling == "text":
+            return self.head(pooled)
+        marked = mention_mask(texts, batch["offset_mapping"]).unsqueeze(-1).to(hidden.dtype) * mask
+        n = marked.sum(1)
+        at_mentions = torch.where(n > 0, (hidden * marked).sum(1) / n.clamp(min=1), pooled)
+        return self.head(torch.cat([pooled, at_mentions], -1))
 
     def predict_proba(self, texts, batch_size: int = 32) -> np.ndarray:
         import torch
@@ -83,6 +101,24 @@ class StanceClassifier:
         self.head.load_state_dict({k[5:]: v for k, v in state.items() if k.startswith("head.")})
 
 
+BRACKETED = re.compile(r"\[[^\[\]]*\]")
+
+
+def mention_mask(texts: list[str], offsets):
+    """(batch, tokens) 1 where a token overlaps a bracketed mention, brackets included: the
+    tokens the ``text+mention`` pooling reads. A text without brackets (a target it does not
+    name) has none, and that pooling falls back to the whole input."""
+    import torch
+
+    out = torch.zeros(offsets.shape[:2])
+    for i, text in enumerate(texts):
+        spans = [m.span() for m in BRACKETED.finditer(text)]
+        if not spans:
+            continue
+        for j, (a, b) in enumerate(offsets[i].tolist()):
+            if b > a and any(a < hi and lo < b for lo, hi in spans):
+                out[i, j] = 1
+    return out
 
 
 def stored(name: str) -> Path:
@@ -104,8 +140,15 @@ def _key(encoder, texts, labels, settings) -> str:
 
 
 def _base(encoder, settings) -> StanceClassifier:
-    """A float32 copy of the encoder (the encoder itself keeps serving embeddings)."""
-    return StanceClassifier(copy.deepcopy(encoder.model).float(), encoder.tokenizer, int(settings["max_tokens"]))
+    """A float32 copy of the encoder (the encoder itself keeps serving embeddings). The word
+    embeddings, which training never changes, are shared with the encoder when it is float32
+    too: 250,002 x 384 floats (366 MiB) not held twice."""
+    import torch
+
+    words = encoder.model.get_input_embeddings().weight
+    memo = {id(words): words} if words.dtype == torch.float32 else {}
+    return StanceClassifier(copy.deepcopy(encoder.model, memo).float(), encoder.tokenizer, int(settings["max_tokens"]),
+                            settings.get("pooling", "text"))
 
 
 def train(encoder, texts: list[str], labels: list[int], settings: dict, progress: bool = True) -> StanceClassifier:

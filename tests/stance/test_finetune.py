@@ -52,10 +52,44 @@ def test_training_is_seeded_and_cached(encoder, tmp_path, monkeypatch):
 def test_fine_tuning_leaves_the_encoder_untouched(encoder):
     import torch
 
-    before = {k: v.clone() for k, v in encoder.model.state_dict().items() if ".layer.0." in k}
+    before = {k: v.clone() for k, v in encoder.model.state_dict().items() if ".layer.0." in k or "word_emb" in k}
     finetune.train(encoder, TEXTS, LABELS, TINY, progress=False)
     after = encoder.model.state_dict()
-    assert before and all(torch.equal(v, after[k]) for k, v in before.items())
+    assert len(before) == 17 and all(torch.equal(v, after[k]) for k, v in before.items())
+
+
+def test_the_copy_shares_the_frozen_word_embeddings_with_a_float32_encoder(encoder):
+    clf = finetune._base(encoder, TINY)
+    words = clf.model.get_input_embeddings().weight
+    assert words is encoder.model.get_input_embeddings().weight  # 366 MiB not held twice
+    assert clf.model.encoder.layer[0].attention.self.query.weight is not encoder.model.encoder.layer[0].attention.self.query.weight
+
+
+def test_mention_mask_marks_the_bracketed_tokens_only(encoder):
+    texts = [finetune.input_text("Algeria", "Vive [l'Algérie], à bas le Makhzen !"),
+             finetune.input_text("Morocco", "Vive l'Algérie, à bas le [Makhzen] !"),
+             finetune.input_text("France", "Rien sur elle.")]
+    batch = encoder.tokenizer(texts, padding=True, return_offsets_mapping=True, return_tensors="pt")
+    mask = finetune.mention_mask(texts, batch["offset_mapping"])
+    pieces = ["".join(encoder.tokenizer.convert_ids_to_tokens([int(i) for i, m in zip(ids, row) if m]))
+              for ids, row in zip(batch["input_ids"], mask)]
+    assert pieces[0].replace("▁", "") == "[l'Algérie]"
+    assert pieces[1].replace("▁", "") == "[Makhzen]"
+    assert pieces[2] == ""  # no mention: the pooling falls back to the whole input
+
+
+def test_mention_pooling_is_a_setting_of_its_own(encoder, tmp_path, monkeypatch):
+    monkeypatch.setattr(finetune, "cache_dir", lambda *parts: tmp_path.joinpath(*parts))
+    (tmp_path / "models").mkdir()
+    pooled = {**TINY, "pooling": "text+mention"}
+    clf = finetune.load_or_train(encoder, TEXTS, LABELS, pooled)
+    assert clf.head.in_features == 2 * encoder.model.config.hidden_size
+    again = finetune.load_or_train(encoder, TEXTS, LABELS, pooled)  # loads the stored weights
+    assert np.array_equal(clf.predict_proba(TEXTS), again.predict_proba(TEXTS))
+    finetune.load_or_train(encoder, TEXTS, LABELS, TINY)
+    assert len(list((tmp_path / "models").glob("stance-finetuned-*"))) == 2
+    with pytest.raises(ValueError, match="pooling must be one of"):
+        finetune.load_or_train(encoder, TEXTS, LABELS, {**TINY, "pooling": "cls"})
 
 
 def test_unknown_method_is_refused(encoder):
@@ -88,8 +122,9 @@ def test_head_weights_are_stored_and_reused(encoder, tmp_path, monkeypatch):
 
 
 def test_shipped_weights_match_the_configuration():
-    """analysis/weights/ holds the fine-tuned model, the head and the parsed training rows for
-    exactly the committed settings and training file, so a fresh install trains nothing."""
+    """analysis/weights/ holds the fine-tuned model and the parsed training rows (writer's and
+    held) for exactly the committed settings and training files, so a fresh install trains
+    nothing (no logistic head: head_weight is 0)."""
     from analysis.stance.encoder import load_encoder
 
     used = []
@@ -99,4 +134,5 @@ def test_shipped_weights_match_the_configuration():
         stance.fit(load_encoder(), mentions.load_targets())
     finally:
         finetune.stored = real
-    assert len(used) == 4 and all((finetune.WEIGHTS_DIR / name).exists() for name in used), used  # +held rows
+    assert len(used) == 3 and all((finetune.WEIGHTS_DIR / name).exists() for name in used), used
+    assert sorted(p.name for p in finetune.WEIGHTS_DIR.glob("stance-*")) == sorted(used)  # nothing stale ships
