@@ -55,7 +55,7 @@ def baseline_checkout(commit: str) -> tuple[Path, Path]:
     env = {**os.environ, "ANALYSIS_CACHE_DIR": str(models.parent), "PYTHONPATH": str(tree)}
     print(f"baseline {commit}: making its models once (untimed)", flush=True)
     subprocess.run([sys.executable, "-m", "analysis", "model"], cwd=tree, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return tree, models
 
 

@@ -27,7 +27,7 @@ from analysis.resources import atomic_path, cache_dir
 
 SETTINGS = ("epochs", "learning_rate", "head_learning_rate", "batch_size", "max_tokens", "seed", "frozen_layers",
             "pooling")
-POOLINGS = ("text", "text+mention")
+POOLINGS = ("text", "text+mention", "mention")
 POOL = 50  # batches per length pool (``_batches``)
 BATCHING = f"length-pools-{POOL}"  # part of the cache key: how training batches are formed
 WINDOW = 300  # a text longer than twice this is read in windows of this many characters around each mention
@@ -65,7 +65,7 @@ class StanceClassifier:
         marked = mention_mask(texts, batch["offset_mapping"]).unsqueeze(-1).to(hidden.dtype) * mask
         n = marked.sum(1)
         at_mentions = torch.where(n > 0, (hidden * marked).sum(1) / n.clamp(min=1), pooled)
-        return self.head(torch.cat([pooled, at_mentions], -1))
+        return self.head(at_mentions if self.pooling == "mention" else torch.cat([pooled, at_mentions], -1))
 
     def predict_proba(self, texts, batch_size: int = 32) -> np.ndarray:
         import torch
@@ -140,13 +140,18 @@ def _key(encoder, texts, labels, settings) -> str:
 
 
 def _base(encoder, settings) -> StanceClassifier:
-    """A float32 copy of the encoder (the encoder itself keeps serving embeddings). The word
-    embeddings, which training never changes, are shared with the encoder when it is float32
-    too: 250,002 x 384 floats (366 MiB) not held twice."""
+    """A float32 copy of the encoder (the encoder itself keeps serving embeddings). What training
+    never changes (the word embeddings; with ``frozen_layers`` also the other embeddings and the
+    lowest layers) is shared with the encoder when it is float32 too: the word embeddings alone
+    are 250,002 x 384 floats (366 MiB) not held twice."""
     import torch
 
-    words = encoder.model.get_input_embeddings().weight
-    memo = {id(words): words} if words.dtype == torch.float32 else {}
+    model, frozen = encoder.model, int(settings.get("frozen_layers", 0))
+    kept = [model.get_input_embeddings().weight]
+    if frozen:
+        kept += list(model.embeddings.parameters())
+        kept += [p for layer in model.encoder.layer[:frozen] for p in layer.parameters()]
+    memo = {id(p): p for p in kept} if kept[0].dtype == torch.float32 else {}
     return StanceClassifier(copy.deepcopy(encoder.model, memo).float(), encoder.tokenizer, int(settings["max_tokens"]),
                             settings.get("pooling", "text"))
 

@@ -58,11 +58,16 @@ def test_fine_tuning_leaves_the_encoder_untouched(encoder):
     assert len(before) == 17 and all(torch.equal(v, after[k]) for k, v in before.items())
 
 
-def test_the_copy_shares_the_frozen_word_embeddings_with_a_float32_encoder(encoder):
+def test_the_copy_shares_what_training_never_changes_with_a_float32_encoder(encoder):
+    def query(model, k):
+        return model.encoder.layer[k].attention.self.query.weight
+
     clf = finetune._base(encoder, TINY)
-    words = clf.model.get_input_embeddings().weight
-    assert words is encoder.model.get_input_embeddings().weight  # 366 MiB not held twice
-    assert clf.model.encoder.layer[0].attention.self.query.weight is not encoder.model.encoder.layer[0].attention.self.query.weight
+    assert clf.model.get_input_embeddings().weight is encoder.model.get_input_embeddings().weight  # 366 MiB
+    assert query(clf.model, 0) is not query(encoder.model, 0)
+    frozen = finetune._base(encoder, {**TINY, "frozen_layers": 2})
+    assert query(frozen.model, 1) is query(encoder.model, 1) and query(frozen.model, 2) is not query(encoder.model, 2)
+    assert frozen.model.embeddings.LayerNorm.weight is encoder.model.embeddings.LayerNorm.weight
 
 
 def test_mention_mask_marks_the_bracketed_tokens_only(encoder):
