@@ -74,13 +74,13 @@ def chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
 SENTENCE_ONLY = ("morphologizer", "attribute_ruler", "lemmatizer", "ner", "target_mentions")  # the parser needs none
 
 
-def parse(texts: list[str]) -> list[list[tuple[int, Doc]]]:
-    """Parse each text as a list of ``(offset, Doc)`` chunks (one chunk for ordinary texts), for
-    its sentences: the components sentence boundaries do not depend on are left out (the same
-    boundaries; the units are parsed in full afterwards)."""
+def parse(texts: list[str], sentences_only: bool = False) -> list[list[tuple[int, Doc]]]:
+    """Parse each text as a list of ``(offset, Doc)`` chunks (one chunk for ordinary texts).
+    ``sentences_only``: leave out the components sentence boundaries do not depend on (the
+    same boundaries, for cutting units that are parsed in full afterwards)."""
     pieces = [chunks(t) for t in texts]
     flat = [p for ps in pieces for _, p in ps]
-    docs = iter(french().pipe(flat, batch_size=64, disable=SENTENCE_ONLY))
+    docs = iter(french().pipe(flat, batch_size=64, disable=SENTENCE_ONLY if sentences_only else ()))
     return [[(off, next(docs)) for off, _ in ps] for ps in pieces]
 
 

@@ -37,7 +37,7 @@ def _parse_with_progress(texts: list[str], progress: bool | None):
 
     total = sum(map(len, texts))
     if total < 2 * PARSE_BATCH_CHARS:
-        yield from nlp.parse(texts)
+        yield from nlp.parse(texts, sentences_only=True)
         return
     bar = tqdm(total=total, desc="parsing sentences", unit="char", unit_scale=True,
                disable=not progress_enabled(progress))
@@ -49,7 +49,7 @@ def _parse_with_progress(texts: list[str], progress: bool | None):
             pieces += len(nlp.chunks(t))
             if (size >= PARSE_BATCH_CHARS and pieces % 64 == 0) or size >= 8 * PARSE_BATCH_CHARS \
                     or k == len(texts) - 1:
-                yield from nlp.parse(batch)
+                yield from nlp.parse(batch, sentences_only=True)
                 bar.update(size)
                 batch, size, pieces = [], 0, 0
     finally:
