@@ -553,8 +553,11 @@ def _stopped_by_ctrl_c(cmd, ready, timeout=240, progress="0"):
     return (status, stderr). Fails if the command ended before the signal could be sent."""
     import threading
 
+    # SIGINT back to its default in the child: a suite started in the background (`make test &`)
+    # runs with SIGINT ignored, which children inherit and Python then keeps
     proc = subprocess.Popen([sys.executable, "-m", "analysis", *map(str, cmd)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "ANALYSIS_PROGRESS": progress})
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "ANALYSIS_PROGRESS": progress},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     chunks = []
     reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: proc.stderr.read(1), "")), daemon=True)
     reader.start()

@@ -157,7 +157,8 @@ class AliasMatcher:
     prefixes: Matcher
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
-        return sorted(self.phrases(doc) + self.prefixes(doc), key=lambda m: (m[1], m[2]))
+        found = [m for matcher in (self.phrases, self.prefixes) if len(matcher) for m in matcher(doc)]
+        return sorted(found, key=lambda m: (m[1], m[2]))  # an empty matcher is not called: it warns
 
 
 def _build_matcher(targets: Targets, pipeline: Language) -> AliasMatcher:

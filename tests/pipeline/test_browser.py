@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENS = ROOT / "data" / "processed" / "screens"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
-NOTEBOOK_TIMEOUT = 420  # seconds for one notebook's Run All (a cold embedding cache is the slow case)
+NOTEBOOK_TIMEOUT = 720  # seconds for one notebook's Run All: 04_validation with a cold embedding cache took 289 s on
+# an AVX-512 CPU and more than 428 s on an AVX2 one (2026-12-01)
 STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
 ERROR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]'
 ERROR_BOX = f"{ERROR}, {STDERR}"
