@@ -229,9 +229,10 @@ def tables(a, which: str | None = None, target: str | None = None) -> tuple[pd.D
 def explorer(a):
     """Drop-downs to pick the article or a comment and a target; shows the reading view of
     that part, its units with their stance, and every mention with its evidence clause.
-    Starts on the first comment (the article if there is none)."""
+    Starts on the first comment (the article if there is none). The view is one HTML widget
+    whose value is replaced: an ``Output`` widget cleared and refilled could leave a headless
+    run (papermill, ``make figures``) waiting for ever after the cell had finished."""
     import ipywidgets as widgets
-    from IPython.display import display
 
     keys = choices(a)
     first = next((k for k in keys if k.startswith("comment")), "page")  # the whole page is shown above it
@@ -239,20 +240,16 @@ def explorer(a):
                             description="Part")
     target = widgets.Dropdown(options=[("all targets", "")] + [(t, t) for t in a.stance.target.unique()],
                               value="", description="Target")
-    out = widgets.Output()
+    view = widgets.HTML()
 
     def update(*_):
         which, tgt = part.value, target.value or None
         units, mentions = tables(a, which, tgt)
-        out.clear_output(wait=True)
-        with out:
-            display(widgets.HTML(render(a, which, tgt, legend=False)))
-            display(widgets.HTML(f"<h4>Units ({units.unit_id.nunique()})</h4>"))
-            display(units)
-            display(widgets.HTML(f"<h4>Mentions and evidence ({len(mentions)})</h4>"))
-            display(mentions)
+        view.value = (render(a, which, tgt, legend=False)
+                      + f"<h4>Units ({units.unit_id.nunique()})</h4>" + units.to_html(index=False)
+                      + f"<h4>Mentions and evidence ({len(mentions)})</h4>" + mentions.to_html(index=False))
 
     part.observe(update, names="value")
     target.observe(update, names="value")
     update()
-    return widgets.VBox([widgets.HBox([part, target]), out])
+    return widgets.VBox([widgets.HBox([part, target]), view])
