@@ -105,18 +105,16 @@ def main(sizes, baseline: str | None, dask: bool):
     df["words/s"] = df.words / df.seconds
     print()
     print(df[["N comments", "run", "units", "seconds", "units/s", "words/s", "peak_mb"]].round(1).to_string(index=False))
-    base = df[df["run"].str.startswith("local")].set_index("N comments")
+    by = {label: df[df["run"].str.startswith(label)].set_index("N comments") for label in ("local", "Dask", "baseline")}
+    base = by["local"]
     if baseline:
-        old = df[df["run"].str.startswith("baseline")].set_index("N comments")
         print(f"\nthis checkout / baseline {baseline}, units/s (same units, same run):",
-              (base["units/s"] / old["units/s"]).round(2).to_dict())
+              (base["units/s"] / by["baseline"]["units/s"]).round(2).to_dict())
     if dask:
-        part = df[df["run"].str.startswith("Dask")].set_index("N comments")
-        print("Dask / local speed-up:", (base.seconds / part.seconds).round(2).to_dict())
+        print("Dask / local speed-up:", (base.seconds / by["Dask"].seconds).round(2).to_dict())
     if len(sizes) > 1:
         lo, hi = min(sizes), max(sizes)
-        for label, part in [("local", base)] + ([("Dask", df[df["run"].str.startswith("Dask")]
-                                                   .set_index("N comments"))] if dask else []):
+        for label, part in [("local", base)] + ([("Dask", by["Dask"])] if dask else []):
             marginal = (part.seconds[hi] - part.seconds[lo]) / (part.units[hi] - part.units[lo]) * 1000
             print(f"{label}: time ratio {hi}/{lo} comments = {part.seconds[hi] / part.seconds[lo]:.2f} "
                   f"(linear would be {hi / lo:.0f}; the rest is start-up), marginal {marginal:.1f} ms/unit; "

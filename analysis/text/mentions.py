@@ -164,6 +164,9 @@ class AliasMatcher:
 def _build_matcher(targets: Targets, pipeline: Language) -> AliasMatcher:
     phrases, prefixes = PhraseMatcher(pipeline.vocab, attr="NORM"), Matcher(pipeline.vocab)
 
+    def folded(phrase) -> list[str]:
+        return [match_form(tok.text) for tok in pipeline.make_doc(str(phrase))]
+
     def pattern(words: list[str]) -> Doc:
         doc = Doc(pipeline.vocab, words=words)
         for tok, w in zip(doc, words):
@@ -175,15 +178,14 @@ def _build_matcher(targets: Targets, pipeline: Language) -> AliasMatcher:
             kind = "demonym" if gname == "demonyms" or "demonyms" in g else "alias"
             docs = []
             for phrase in (g.get("phrases") or []) + (g.get("demonyms") or []):
-                toks = [match_form(tok.text) for tok in pipeline.make_doc(str(phrase))]
+                toks = folded(phrase)
                 docs += [pattern([first] + toks[1:]) for first in arabic_variants(toks[0])]
             if docs:
                 phrases.add(f"{name}|{gname}|{kind}", docs)
             if g.get("prefixes"):
                 prefixes.add(f"{name}|{gname}|{kind}", [[{"NORM": {"REGEX": f"^{fold(str(pre))}"}}]
                                                        for pre in g["prefixes"]])
-        excluded = [pattern([match_form(tok.text) for tok in pipeline.make_doc(str(phrase))])
-                    for phrase in t.get("exclude") or []]
+        excluded = [pattern(folded(phrase)) for phrase in t.get("exclude") or []]
         if excluded:
             phrases.add(f"{name}|exclude|exclude", excluded)
     return AliasMatcher(phrases, prefixes)
