@@ -24,6 +24,7 @@ import numpy as np
 
 from analysis.paths import WEIGHTS_DIR
 from analysis.resources import atomic_path, cache_dir
+from analysis.text import lexicon
 
 SETTINGS = ("epochs", "learning_rate", "head_learning_rate", "batch_size", "max_tokens", "seed", "frozen_layers",
             "pooling")
@@ -35,8 +36,8 @@ WINDOW = 300  # a text longer than twice this is read in windows of this many ch
 
 def input_text(target: str, text: str) -> str:
     """The classifier's input: the target's label, then the text (or window) with that
-    target's mentions bracketed (``stance.segments``)."""
-    return f"query: {target}: {text}"
+    target's mentions bracketed (``stance.segments``), masked obscenities written out."""
+    return f"query: {target}: {lexicon.incivility_words().unmask(text)}"
 
 
 class StanceClassifier:

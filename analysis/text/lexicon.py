@@ -32,15 +32,33 @@ class Lexicon:
             return []
         text = fold(text)
         found = [m.group(0) for m in self.pattern.finditer(text)]
-        for masked in _MASKED.findall(text):
-            if sum(c.isalpha() for c in masked) < 4:
-                continue
-            guess = re.compile(re.sub(r"[.*_]+", r"\\w{0,2}", masked))
-            found += [masked for stem, _ in self.words if guess.fullmatch(stem)]
+        found += [masked for masked in _MASKED.findall(text) if self._unmasked(masked)]
         return found
+
+    def _unmasked(self, masked: str) -> str | None:
+        """The first entry a masked spelling can hide (``cou.lles`` -> ``couilles``), or None."""
+        if sum(c.isalpha() for c in masked) < 4:
+            return None
+        guess = re.compile(re.sub(r"[.*_]+", r"\\w{0,2}", fold(masked)))
+        return next((stem for stem, _ in self.words if guess.fullmatch(stem)), None)
+
+    def unmask(self, text: str) -> str:
+        """``text`` with each masked spelling of an entry written out ("COU.LLES" -> "COUILLES"):
+        the transformer's tokenizer cuts a masked word into pieces that no longer carry it."""
+        def restore(m):
+            stem = self._unmasked(m.group(0))
+            return m.group(0) if stem is None else stem.upper() if m.group(0).isupper() else stem
+        return _MASKED.sub(restore, text)
 
     def count(self, text: str) -> int:
         return len(self.find(text))
+
+
+@cache
+def incivility_words() -> Lexicon:
+    """Every word of ``config/incivility.yaml`` (all categories): the masks ``unmask`` lifts."""
+    spec = load_yaml("incivility.yaml")
+    return Lexicon([w for v in spec.values() if isinstance(v, dict) for w in v.get("words") or []])
 
 
 @cache

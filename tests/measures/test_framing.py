@@ -31,6 +31,19 @@ def test_lexicon_matches_masked_words_prefixes_and_phrases():
     assert lex.find("les Marocains") == []
 
 
+def test_masked_obscenities_are_written_out_for_the_classifier():
+    from analysis.stance import finetune
+    from analysis.text.lexicon import incivility_words
+
+    words = incivility_words()
+    assert words.unmask("L’Algérie a les COU.LLES de dire non") == "L’Algérie a les COUILLES de dire non"
+    assert words.unmask("quelle m*rde, ce c.nnard") == "quelle merde, ce connard"
+    # user names, abbreviations and masks hiding no listed word are left as written
+    for kept in ("samir_31 a raison", "les U.S.A", "b*tches", "3.5 milliards"):
+        assert words.unmask(kept) == kept
+    assert finetune.input_text("France", "Les COU.LLES de [Paris]") == "query: France: Les COUILLES de [Paris]"
+
+
 def test_incivility_lexicon_and_transformer(encoder):
     df = incivility.incivility(table("Ce régime de merde et ses séniles.", "Merci pour cet article très clair."),
                                encoder)
