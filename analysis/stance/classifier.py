@@ -429,36 +429,46 @@ def fit(encoder=None, targets=None, train_path=None, method=None, settings=None)
         inputs = [finetune.input_text(labels.get(t, t), x) for t, x in zip(ex.target, ex.input)]
         model.classifier = finetune.load_or_train(encoder, inputs, y.tolist(), settings)
         if float(settings["head_weight"]) > 0:
-            model.head = _fit_head(new("head"), ex, y)
+            model.head = _fit_stored(new("head"), ex, y, HEAD_SETTINGS, _logistic)
         return model
     if method == "prototype":
-        e = model.embed(ex.input)
-        cent = np.stack([e[y == k].mean(0) for k in range(3)])
-        model.W = cent / np.linalg.norm(cent, axis=1, keepdims=True)
-        return model
-    return _fit_head(model, ex, y)
+        return _fit_stored(model, ex, y, PROTOTYPE_SETTINGS, _prototypes)
+    return _fit_stored(model, ex, y, HEAD_SETTINGS, _logistic)
 
 
 HEAD_SETTINGS = ("C", "prefix", "crossed", "cue_scale")
+PROTOTYPE_SETTINGS = ("prefix",)
 
 
-def _fit_head(model: StanceModel, ex: pd.DataFrame, y: np.ndarray) -> StanceModel:
-    """Fit the logistic head, or load the weights fitted before on the same inputs (stored
-    as safetensors in the cache, keyed by the encoder, the settings and the training rows)."""
+def _logistic(model: StanceModel, ex: pd.DataFrame, y: np.ndarray) -> dict:
+    clf = fit_logistic(model.settings["C"], model.features(ex), y)
+    return {"W": clf.coef_.T.astype(np.float32), "b": clf.intercept_.astype(np.float32)}
+
+
+def _prototypes(model: StanceModel, ex: pd.DataFrame, y: np.ndarray) -> dict:
+    """One unit-length centroid of the training embeddings per label (scored by cosine)."""
+    e = model.embed(ex.input)
+    cent = np.stack([e[y == k].mean(0) for k in range(3)])
+    return {"W": (cent / np.linalg.norm(cent, axis=1, keepdims=True)).astype(np.float32), "b": np.zeros(3, np.float32)}
+
+
+def _fit_stored(model: StanceModel, ex: pd.DataFrame, y: np.ndarray, keys, compute) -> StanceModel:
+    """Fit the head or the prototypes, or load the weights fitted before on the same inputs:
+    safetensors keyed by the encoder, the settings in ``keys`` and the training rows, in the
+    cache or shipped in ``analysis/weights/`` (embedding the training set takes minutes)."""
     from safetensors.numpy import load_file, save_file
 
     h = hashlib.sha256(model.encoder.fingerprint.encode())
-    h.update(json.dumps({k: model.settings[k] for k in HEAD_SETTINGS}, sort_keys=True).encode())
+    h.update(json.dumps({k: model.settings[k] for k in keys}, sort_keys=True).encode())
     h.update(json.dumps(model.target_names).encode())
     for row in ex[["target", "input", "pejorative", "address"]].itertuples(index=False):
         h.update(("\t".join(map(str, row)) + "\n").encode())
     h.update(y.tobytes())
-    path = finetune.stored(f"stance-head-{h.hexdigest()[:24]}.safetensors")
+    path = finetune.stored(f"stance-{model.method}-{h.hexdigest()[:24]}.safetensors")
     if path.exists():
         weights = load_file(path)
     else:
-        clf = fit_logistic(model.settings["C"], model.features(ex), y)
-        weights = {"W": clf.coef_.T.astype(np.float32), "b": clf.intercept_.astype(np.float32)}
+        weights = compute(model, ex, y)
         with atomic_path(path) as tmp:
             save_file(weights, tmp)
     model.W, model.b = weights["W"], weights["b"]

@@ -227,6 +227,6 @@ def load_or_train(encoder, texts: list[str], labels: list[int], settings: dict) 
         clf.model.eval()
         return clf
     clf = train(encoder, texts, labels, settings)
-    with atomic_path(path) as tmp:  # stored like the logistic head (stance._fit_head)
+    with atomic_path(path) as tmp:  # stored like the logistic head (stance._fit_stored)
         save_file({k: v.contiguous() for k, v in clf.trainable(int(settings.get("frozen_layers", 0))).items()}, tmp)
     return clf

@@ -111,33 +111,36 @@ def test_every_named_target_of_a_comment_text_is_labelled():
     assert not missing, f"stance_train_comments.csv lines without a label for a named target: {missing}"
 
 
-def test_head_weights_are_stored_and_reused(encoder, tmp_path, monkeypatch):
+@pytest.mark.parametrize("method,width", [("head", 6), ("prototype", None)])
+def test_baseline_weights_are_stored_and_reused(encoder, tmp_path, monkeypatch, method, width):
     train = tmp_path / "train.csv"
     pd.DataFrame({"text": ["Vive l'Algérie !", "Honte au Makhzen.", "Paris a publié un communiqué.",
                            "Merci la Russie.", "La France pille l'Afrique.", "Rabat accueille un sommet."],
                   "target": ["Algeria", "Morocco", "France", "Russia", "France", "Morocco"],
                   "label": ["favor", "against", "none", "favor", "against", "none"]}).to_csv(train, index=False)
     monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path / "cache"))
-    a = stance.fit(encoder, train_path=train, method="head")
-    stored = list((tmp_path / "cache" / "models").glob("stance-head-*.safetensors"))
+    a = stance.fit(encoder, train_path=train, method=method)
+    stored = list((tmp_path / "cache" / "models").glob(f"stance-{method}-*.safetensors"))
     assert len(stored) == 1
-    b = stance.fit(encoder, train_path=train, method="head")
+    b = stance.fit(encoder, train_path=train, method=method)
     assert np.array_equal(a.W, b.W) and np.array_equal(a.b, b.b)
-    assert a.W.shape == (encoder.dim + 6, 3)
+    assert a.W.shape == ((encoder.dim + width, 3) if width else (3, encoder.dim))
 
 
 def test_shipped_weights_match_the_configuration():
-    """analysis/weights/ holds the fine-tuned model and the parsed training rows (writer's and
-    held) for exactly the committed settings and training files, so a fresh install trains
-    nothing (no logistic head: head_weight is 0)."""
+    """analysis/weights/ holds the fine-tuned model, the parsed training rows (writer's and
+    held) and the two baselines 04_validation reports (logistic head, prototypes) for exactly
+    the committed settings and training files, so a fresh install embeds no training text."""
     from analysis.stance.encoder import load_encoder
 
     used = []
     real = finetune.stored
     try:
         finetune.stored = lambda name: used.append(name) or real(name)
-        stance.fit(load_encoder(), mentions.load_targets())
+        for method in ("finetune", "head", "prototype"):
+            stance.fit(load_encoder(), mentions.load_targets(), method=method)
     finally:
         finetune.stored = real
-    assert len(used) == 3 and all((finetune.WEIGHTS_DIR / name).exists() for name in used), used
-    assert sorted(p.name for p in finetune.WEIGHTS_DIR.glob("stance-*")) == sorted(used)  # nothing stale ships
+    used = sorted(set(used))
+    assert len(used) == 5 and all((finetune.WEIGHTS_DIR / name).exists() for name in used), used
+    assert sorted(p.name for p in finetune.WEIGHTS_DIR.glob("stance-*")) == used  # nothing stale ships
