@@ -262,11 +262,30 @@ def network(graph, title: str, caption: str, weight: str = "stance", seed: int =
     nx.draw_networkx_nodes(graph, pos, ax=ax, node_color="#FFFFFF", edgecolors="#333333", node_size=1400)
     nx.draw_networkx_labels(graph, pos, ax=ax, font_size=7,
                             labels={n: textwrap.fill(str(n), 14) for n in graph})
-    nx.draw_networkx_edges(graph, pos, edgelist=[(u, v) for u, v, _ in edges], ax=ax, edge_color=colors,
-                           width=widths, arrows=True, arrowsize=14, node_size=1400, connectionstyle="arc3,rad=0.08")
-    labels = {(u, v): (f"{d[weight]:+.2f}" if d.get(weight) is not None else d.get("kind", ""))
-              for u, v, d in edges}
-    nx.draw_networkx_edge_labels(graph, pos, edge_labels=labels, ax=ax, font_size=6, label_pos=0.3)
+    # an edge between two nodes of one column bends well out of it (straight, it would run through
+    # the nodes between them); labels of edges whose middles are neighbours sit at different
+    # distances along them (0.3, 0.5, 0.7), so that crossing edges do not stack their labels
+    same = {(u, v) for u, v, _ in edges if right and u != v and pos[u][0] == pos[v][0]}
+    order = sorted(range(len(edges)), key=lambda k: (pos[edges[k][0]][1] + pos[edges[k][1]][1], str(edges[k][:2])))
+    at = {edges[k][:2]: (0.3, 0.5, 0.7)[rank % 3] for rank, k in enumerate(order)}
+    for bent, rad in ((False, 0.08), (True, 0.5)):
+        group = [k for k, (u, v, _) in enumerate(edges) if ((u, v) in same) == bent]
+        if not group:
+            continue
+        style = f"arc3,rad={rad}"
+        nx.draw_networkx_edges(graph, pos, edgelist=[edges[k][:2] for k in group], ax=ax,
+                               edge_color=[colors[k] for k in group], width=[widths[k] for k in group],
+                               arrows=True, arrowsize=14, node_size=1400, connectionstyle=style)
+        for k in group:
+            u, v, d = edges[k]
+            text = f"{d[weight]:+.2f}" if d.get(weight) is not None else d.get("kind", "")
+            if u == v:  # a holder's stance toward itself: above its loop
+                ax.annotate(text, pos[u], xytext=(0, 30), textcoords="offset points", ha="center", fontsize=6,
+                            bbox={"boxstyle": "round", "ec": "white", "fc": "white"})
+                continue
+            nx.draw_networkx_edge_labels(graph, pos, edge_labels={(u, v): text}, ax=ax, font_size=6,
+                                         label_pos=0.5 if bent else at[(u, v)], node_size=1400,
+                                         connectionstyle=style)
     sm = ScalarMappable(cmap=cmap, norm=Normalize(-1, 1))
     fig.colorbar(sm, ax=ax, shrink=0.6, label="stance: P(favour) − P(against)")
     ax.axis("off")
