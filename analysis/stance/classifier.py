@@ -162,6 +162,17 @@ def _windows(text: str, spans: list[tuple[int, int]], width: int) -> list[tuple[
     return out
 
 
+def bracketed(text: str, spans, lo: int = 0, hi: int | None = None) -> str:
+    """``text[lo:hi]`` with each (start, end) span that lies inside it in brackets."""
+    hi = len(text) if hi is None else hi
+    piece, cut = "", lo
+    for a, b in sorted(spans):
+        if lo <= a and b <= hi:
+            piece += f"{text[cut:a]}[{text[a:b]}]"
+            cut = b
+    return piece + text[cut:hi]
+
+
 def segments(texts: list[str], found: pd.DataFrame, pairs=None, width: int = finetune.WINDOW) -> pd.DataFrame:
     """What the classifier reads for each (text, target): the text (or windows of a long one)
     with every mention of that target bracketed ("Vive [l'Algérie], à bas le Makhzen" for
@@ -175,14 +186,9 @@ def segments(texts: list[str], found: pd.DataFrame, pairs=None, width: int = fin
         g = by.get((row, target))
         spans = [] if g is None else sorted(set(zip(g.start, g.end)))
         for w, (lo, hi) in enumerate(_windows(text, spans, width)):
-            inside = [(a, b) for a, b in spans if lo <= a and b <= hi]
-            piece, cut = "", lo
-            for a, b in inside:
-                piece += f"{text[cut:a]}[{text[a:b]}]"
-                cut = b
-            piece += text[cut:hi]
             sub = g[(g.start >= lo) & (g.end <= hi)] if g is not None else None
-            rows.append({"row": row, "target": target, "window": w, "input": piece, "text": text[lo:hi],
+            rows.append({"row": row, "target": target, "window": w, "input": bracketed(text, spans, lo, hi),
+                         "text": text[lo:hi],
                          "pejorative": bool(sub is not None and sub.group.isin(PEJORATIVE_GROUPS).any()),
                          "address": bool(sub is not None and (sub.via == "address").any())})
     return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
@@ -195,12 +201,8 @@ def clause_segments(found: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (row, target), g in found.groupby(["row", "target"], sort=False):
         for (ctx, c0), h in g.groupby(["context", "context_start"], sort=False):
-            spans = sorted({(a - c0, b - c0) for a, b in zip(h.start, h.end) if 0 <= a - c0 and b - c0 <= len(ctx)})
-            piece, cut = "", 0
-            for a, b in spans:
-                piece += f"{ctx[cut:a]}[{ctx[a:b]}]"
-                cut = b
-            rows.append({"row": row, "target": target, "window": len(rows), "input": piece + ctx[cut:], "text": ctx,
+            spans = {(a - c0, b - c0) for a, b in zip(h.start, h.end)}
+            rows.append({"row": row, "target": target, "window": len(rows), "input": bracketed(ctx, spans), "text": ctx,
                          "pejorative": bool(h.group.isin(PEJORATIVE_GROUPS).any()),
                          "address": bool((h.via == "address").any())})
     return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
@@ -217,8 +219,8 @@ def held_segments(found: pd.DataFrame) -> pd.DataFrame:
     for k, r in found[found.holder != "author"].iterrows():
         a, b = int(r.content_mark_start), int(r.content_mark_end)
         text = r.content or r.context
-        piece = f"{text[:a]}[{text[a:b]}]{text[b:]}" if b > a else text
-        rows.append({"row": k, "target": r.target, "window": 0, "input": HELD_MARK + piece, "text": text,
+        rows.append({"row": k, "target": r.target, "window": 0,
+                     "input": HELD_MARK + bracketed(text, [(a, b)] if b > a else []), "text": text,
                      "pejorative": r.group in PEJORATIVE_GROUPS, "address": r.via == "address"})
     return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
 
