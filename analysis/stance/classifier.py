@@ -95,9 +95,10 @@ def find(texts: list[str], targets: mentions.Targets, groups=None, addressing=No
                             "end_char": m["end_char"], "i": m["i"], "surface": m["surface"], "ner": "",
                             "via": "anaphora"})
         found.append([m for m in out if m["target"] in targets.spec])
-    address_target = {}
-    for g in dict.fromkeys(groups):
-        idx = [k for k, (row, _, _) in enumerate(items) if groups[row] == g]
+    address_target, by_group = {}, {}
+    for k, (row, _, _) in enumerate(items):
+        by_group.setdefault(groups[row], []).append(k)
+    for g, idx in by_group.items():  # one pass over the items (a scan per group was quadratic)
         speaks_to = addressing.get(g, False) if addressing else any("@" in items[k][2].text for k in idx)
         if speaks_to:
             address_target[g] = mentions.addressee([(items[k][2], found[k]) for k in idx])
