@@ -41,7 +41,7 @@ def timed(fn, data):
 class OnnxModel:
     """The encoder exported to ONNX and run by ONNX Runtime, called like the transformers model."""
 
-    def __init__(self, model, folder: Path):
+    def __init__(self, model):
         import onnxruntime as ort
 
         class Hidden(torch.nn.Module):
@@ -52,15 +52,16 @@ class OnnxModel:
             def forward(self, input_ids, attention_mask):
                 return self.m(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
-        path = folder / "encoder.onnx"
         dims = {0: "batch", 1: "tokens"}
         x = torch.ones((2, 16), dtype=torch.long)
-        torch.onnx.export(Hidden(model.eval()), (x, x), str(path), input_names=["input_ids", "attention_mask"],
-                          output_names=["hidden"], dynamic_axes={"input_ids": dims, "attention_mask": dims,
-                                                                 "hidden": dims}, opset_version=17, dynamo=False)
         options = ort.SessionOptions()
         options.intra_op_num_threads = torch.get_num_threads()
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        with tempfile.TemporaryDirectory(prefix="onnx-") as folder:  # 470 MB; the session holds it in memory
+            path = str(Path(folder) / "encoder.onnx")
+            torch.onnx.export(Hidden(model.eval()), (x, x), path, input_names=["input_ids", "attention_mask"],
+                              output_names=["hidden"], dynamic_axes={"input_ids": dims, "attention_mask": dims,
+                                                                     "hidden": dims}, opset_version=17, dynamo=False)
+            self.session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
         self.config = model.config
 
     def eval(self):
@@ -89,9 +90,8 @@ def main(n: int = 1000):
     warnings.filterwarnings("ignore", message=".*quantize_per_tensor.*")
     variants["transformers dynamic int8 (Linear)"] = torch.ao.quantization.quantize_dynamic(
         base.model, {torch.nn.Linear}, dtype=torch.qint8)
-    folder = Path(tempfile.mkdtemp(prefix="onnx-"))
     try:
-        variants["ONNX Runtime fp32 (CPU provider)"] = OnnxModel(base.model, folder)
+        variants["ONNX Runtime fp32 (CPU provider)"] = OnnxModel(base.model)
     except ImportError:
         print("onnxruntime not installed: the ONNX row is left out (pip install onnxruntime onnx)")
     for name, model in variants.items():
