@@ -447,12 +447,19 @@ def _content_words(text: str, stop: set[str]) -> set[str]:
 _SECOND_PERSON = re.compile(r"\b(?:tu|toi|ton|ta|tes)\b", re.IGNORECASE)
 
 
+REPLY_WINDOW = 300  # a comment found to reply by word overlap replies to one of the 300 comments before it
+
+
 def link_replies(page: Page) -> None:
     """Fill ``reply_to`` for comments that address someone and have no explicit parent.
 
-    An ``@name`` matching an earlier comment's author wins; otherwise a comment that
-    addresses someone (an ``@mention`` or a second-person singular word) is linked to the earlier
-    comment sharing most content words with it. ``reply_basis`` says which rule applied.
+    An ``@name`` matching an earlier comment's author wins (the latest such comment);
+    otherwise a comment that addresses someone (an ``@mention`` or a second-person singular
+    word) is linked to the comment sharing most content words with it among the
+    ``REPLY_WINDOW`` before it (the latest on a tie). ``reply_basis`` says which rule applied.
+    The window keeps the rule linear in the number of comments (a page dump of thousands
+    would otherwise compare each with every earlier one); on pages of up to 300 comments it
+    sees every earlier comment.
     """
     stop = set(load_yaml("languages.yaml")["profiles"]["fr"])
     words_of = [_content_words(c.text, stop) for c in page.comments]  # once per comment
@@ -469,26 +476,26 @@ def link_replies(page: Page) -> None:
 
     # links found here point back; only an explicit link forward can close a loop with them
     forward = any(parent > child for child, parent in parents.items())
+    by_author: dict[str, list[int]] = {}  # author (lower case) -> positions of their comments so far
     for k, c in enumerate(page.comments):
-        if c.reply_to is not None or k == 0:
-            continue
+        if c.reply_to is None and k > 0:
+            def allowed(j, child=c.number):
+                return not forward or not loops(child, page.comments[j].number)
 
-        def allowed(j, child=c.number):
-            return not forward or not loops(child, page.comments[j].number)
-
-        handles = {m.lower() for m in c.mentions}
-        named = [j for j in range(k) if handles and page.comments[j].author
-                 and page.comments[j].author.lower() in handles and allowed(j)]
-        if named:
-            c.reply_to, c.reply_basis = page.comments[named[-1]].number, "@author"
-        elif c.mentions or _SECOND_PERSON.search(c.text):
-            words = words_of[k]
-            earlier = [j for j in range(k) if allowed(j)]
-            best = max(earlier, key=lambda j: (len(words & words_of[j]), j)) if earlier else None
-            if best is not None and words & words_of[best]:
-                c.reply_to, c.reply_basis = page.comments[best].number, "word overlap"
-        if c.reply_to is not None:
-            parents[c.number] = c.reply_to
+            named = sorted(j for h in {m.lower() for m in c.mentions} for j in by_author.get(h, ()))
+            named = [j for j in named if allowed(j)]
+            if named:
+                c.reply_to, c.reply_basis = page.comments[named[-1]].number, "@author"
+            elif c.mentions or _SECOND_PERSON.search(c.text):
+                words = words_of[k]
+                earlier = [j for j in range(max(0, k - REPLY_WINDOW), k) if allowed(j)]
+                best = max(earlier, key=lambda j: (len(words & words_of[j]), j)) if earlier else None
+                if best is not None and words & words_of[best]:
+                    c.reply_to, c.reply_basis = page.comments[best].number, "word overlap"
+            if c.reply_to is not None:
+                parents[c.number] = c.reply_to
+        if c.author:
+            by_author.setdefault(c.author.lower(), []).append(k)
 
 
 # ----------------------------------------------------------------------------- JSON and tables

@@ -111,15 +111,13 @@ def mention_mask(texts: list[str], offsets):
     name) has none, and that pooling falls back to the whole input."""
     import torch
 
-    out = torch.zeros(offsets.shape[:2])
+    off = offsets.numpy()
+    out = np.zeros(off.shape[:2], np.float32)
     for i, text in enumerate(texts):
-        spans = [m.span() for m in BRACKETED.finditer(text)]
-        if not spans:
-            continue
-        for j, (a, b) in enumerate(offsets[i].tolist()):
-            if b > a and any(a < hi and lo < b for lo, hi in spans):
-                out[i, j] = 1
-    return out
+        spans = np.array([m.span() for m in BRACKETED.finditer(text)]).reshape(-1, 2)
+        a, b = off[i, :, :1], off[i, :, 1:]  # (tokens, 1) against (spans,)
+        out[i] = ((b > a) & (a < spans[:, 1]) & (spans[:, 0] < b)).any(1)
+    return torch.from_numpy(out)
 
 
 def stored(name: str) -> Path:

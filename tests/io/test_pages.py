@@ -251,3 +251,18 @@ def test_csv_cells_over_the_csv_modules_limit_and_separator_hints(tmp_path):
     f.write_text("article_id;part;text\na;body;x\n", encoding="utf-8")
     with pytest.raises(CorpusError, match="separated by semicolons"):
         load_table(f)
+
+
+def test_reply_rules_reach_back_by_author_always_and_by_words_within_the_window(tmp_path):
+    from analysis.io.pages import REPLY_WINDOW
+
+    filler = [{"id": f"f{k}", "author": f"u{k}", "text": f"Commentaire numéro {k}."} for k in range(REPLY_WINDOW + 5)]
+    p = load_json(_json(tmp_path, comments=[
+        {"id": "a", "author": "amine", "text": "Les gazoducs transsahariens coûtent une fortune."}, *filler,
+        {"id": "b", "author": "karim", "text": "@amine non."},  # the author is far back: still found
+        {"id": "c", "author": "nadia", "text": "Tu oublies les gazoducs transsahariens."},  # only "a" shares words
+        {"id": "d", "author": "sami", "text": "Tu parles du commentaire numéro 300 ?"}]))
+    b, c, d = p.comments[-3:]
+    assert (b.reply_to, b.reply_basis) == (1, "@author")
+    assert c.reply_to is None  # its only match lies beyond the window
+    assert d.reply_basis == "word overlap" and d.reply_to >= len(p.comments) - REPLY_WINDOW  # the latest best match
