@@ -482,10 +482,12 @@ def link_replies(page: Page) -> None:
             def allowed(j, child=c.number):
                 return not forward or not loops(child, page.comments[j].number)
 
-            named = sorted(j for h in {m.lower() for m in c.mentions} for j in by_author.get(h, ()))
-            named = [j for j in named if allowed(j)]
+            # per named author, their latest earlier comment that closes no loop
+            named = [next((j for j in reversed(by_author.get(h, ())) if allowed(j)), None)
+                     for h in {m.lower() for m in c.mentions}]
+            named = [j for j in named if j is not None]
             if named:
-                c.reply_to, c.reply_basis = page.comments[named[-1]].number, "@author"
+                c.reply_to, c.reply_basis = page.comments[max(named)].number, "@author"
             elif c.mentions or _SECOND_PERSON.search(c.text):
                 words = words_of[k]
                 earlier = [j for j in range(max(0, k - REPLY_WINDOW), k) if allowed(j)]
