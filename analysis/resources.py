@@ -200,3 +200,24 @@ def progress_enabled(flag: bool | None = None) -> bool:
         return sys.stderr.isatty()
     except (AttributeError, ValueError):  # replaced or closed stderr
         return False
+
+
+@cache
+def _malloc_trim():
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc (macOS, musl, Windows): nothing to do
+        return None
+
+
+def trim_heap() -> None:
+    """Hand the heap's freed memory back to the system (glibc ``malloc_trim``; a no-op elsewhere).
+
+    Called after each article of a corpus run: the transformer's varying batch shapes leave
+    freed blocks that glibc keeps, about 120 MB after a few hundred articles."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)

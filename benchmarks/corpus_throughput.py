@@ -3,9 +3,11 @@ LocalCluster) against a baseline commit of the code in a git worktree.
 
 For N synthetic comments (analysis/io/synthetic.py: random draws of the project's own
 annotation sentences, 20 comments per article; stated as synthetic), each configuration
-runs `python -m analysis corpus` in a fresh process with a cold embedding cache (the
-converted and fine-tuned models are reused: the baseline's are made once, untimed, in a cache
-of its own). Peak memory is the largest sum of RSS over the whole process tree (workers
+runs `python -m analysis corpus` in a fresh process with cold caches of embeddings and stance
+probabilities (the converted and fine-tuned models are reused: the baseline's are made once,
+untimed, in a cache of its own). The corpus repeats sentences (``distinct`` counts the unit
+texts told apart): what a cache holds is served from it, in this checkout for both the
+embeddings and the stance classifier, in the baseline for the embeddings only. Peak memory is the largest sum of RSS over the whole process tree (workers
 included), sampled every 0.5 s. The baseline defaults to 85d0118, the code when the speed
 issue (#14) was filed; both read the same corpus files with the same Python packages. Usage:
     python benchmarks/corpus_throughput.py [N ...] [--baseline COMMIT | --no-baseline] [--no-dask]
@@ -83,7 +85,8 @@ def measure(corpus: Path, out: Path, workers: int, code: Path = ROOT, models: Pa
         raise SystemExit(f"{' '.join(cmd)} failed ({rc}): {err.strip().splitlines()[-1:]}")
     units = batch.read(out, "units")
     words = int(units.text.str.split().str.len().sum())  # whitespace tokens
-    return {"seconds": secs, "units": len(units), "words": words, "peak_mb": peak[0] / 2**20}
+    return {"seconds": secs, "units": len(units), "distinct": units.text.nunique(), "words": words,
+            "peak_mb": peak[0] / 2**20}
 
 
 def main(sizes, baseline: str | None, dask: bool):
@@ -104,7 +107,10 @@ def main(sizes, baseline: str | None, dask: bool):
     df["units/s"] = df.units / df.seconds
     df["words/s"] = df.words / df.seconds
     print()
-    print(df[["N comments", "run", "units", "seconds", "units/s", "words/s", "peak_mb"]].round(1).to_string(index=False))
+    print(df[["N comments", "run", "units", "distinct", "seconds", "units/s", "words/s", "peak_mb"]].round(1)
+          .to_string(index=False))
+    print("(distinct: unit texts told apart; the corpus draws its sentences from the training texts, so at 10,000 "
+          "comments most units repeat an earlier one, and the embedding and stance caches serve them)")
     by = {label: df[df["run"].str.startswith(label)].set_index("N comments") for label in ("local", "Dask", "baseline")}
     base = by["local"]
     if baseline:

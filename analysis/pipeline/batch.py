@@ -43,6 +43,7 @@ from analysis.resources import (
     load_yaml,
     progress_enabled,
     same_file,
+    trim_heap,
     write_table,
 )
 from analysis.stance import classifier as stance
@@ -184,6 +185,13 @@ def _failure(job: Job, out: Path, err: BaseException) -> dict:
 def process(job: Job, out_dir: str, model: str | None = None, targets=None) -> dict:
     """Analyse one article and write its partitions, then its marker. Returns the marker, or
     the failure record (``"failed": True``) when the article cannot be analysed."""
+    try:
+        return _process(job, out_dir, model, targets)
+    finally:
+        trim_heap()  # the article's tables are gone: one article's memory at a time
+
+
+def _process(job: Job, out_dir: str, model: str | None, targets) -> dict:
     import warnings
 
     from analysis.pipeline.report import analyze
@@ -387,22 +395,26 @@ def _done_articles(out: Path) -> set[str]:
     return {p.stem for p in (out / "_done").glob("*.json")}
 
 
-def read(out_dir, table: str) -> pd.DataFrame:
-    """One table of a corpus run, all finished articles (from its Parquet partitions)."""
+def read(out_dir, table: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """One table of a corpus run, all finished articles (from its Parquet partitions); only
+    ``columns`` (and ``article``) when given."""
     path = Path(out_dir) / table
     if not path.exists():
         return pd.DataFrame()
-    df = pd.read_parquet(path)
+    df = pd.read_parquet(path, columns=None if columns is None else ["article", *(c for c in columns if c != "article")])
     df = df.assign(article=df.article.astype(str))
     done = _done_articles(Path(out_dir))  # partitions of an article stopped before its marker don't count
     return df[df.article.isin(done)].reset_index(drop=True)
+
+
+AGGREGATED = ["unit_id", "part", "target", "mentioned", "holder", "label", "p_favor", "p_against"]
 
 
 def summarize(out_dir, all_jobs=None) -> dict:
     """Corpus-level stance (article vs comments, overall and per article) with intervals, and
     the articles that failed (of ``all_jobs``, default: every ``_failed`` record)."""
     out = Path(out_dir)
-    st = read(out, "stance")
+    st = read(out, "stance", AGGREGATED)  # not the evidence texts: bounded memory on a large corpus
     done = sorted((out / "_done").glob("*.json"))
     wanted = {j.article for j in all_jobs} if all_jobs is not None else None
     failed = []

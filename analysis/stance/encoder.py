@@ -233,6 +233,11 @@ class Encoder:
     def __repr__(self):
         return f"Encoder({self.name!r}, dim={self.dim})"
 
+    @property
+    def cached(self) -> bool:
+        """Whether results are kept on disk (off for ``load_encoder(use_cache=False)``)."""
+        return self._cache is not None
+
     def encode(self, texts, kind: str = "passage", progress: bool | None = None) -> np.ndarray:
         """Embed ``texts`` -> float32 array (n, dim) with L2-normalised rows.
 

@@ -50,6 +50,7 @@ class StanceClassifier:
             raise ValueError(f"pooling must be one of {POOLINGS}, not {pooling!r}")
         self.model, self.tokenizer, self.max_tokens, self.pooling = model, tokenizer, max_tokens, pooling
         self.head = torch.nn.Linear(model.config.hidden_size * (2 if pooling == "text+mention" else 1), 3)
+        self.cache = None  # an EmbeddingCache of probabilities, set for stored weights (load_or_train)
 
     def logits(self, texts, pad_to: int | None = None):
         import torch
@@ -69,12 +70,26 @@ class StanceClassifier:
         return self.head(at_mentions if self.pooling == "mention" else torch.cat([pooled, at_mentions], -1))
 
     def predict_proba(self, texts, batch_size: int = 32) -> np.ndarray:
+        """(n, 3) probabilities; each distinct input is read once, and inputs the cache holds
+        (the same weights read them before, in this process or an earlier one) are not read again."""
+        texts = list(texts)
+        unique = list(dict.fromkeys(texts))
+        known = self.cache.get("stance", unique) if self.cache is not None else {}
+        todo = [t for i, t in enumerate(unique) if i not in known]
+        fresh = self._read(todo, batch_size)
+        if self.cache is not None and todo:
+            self.cache.put("stance", todo, fresh)
+        rows = {**{unique[i]: v for i, v in known.items()}, **dict(zip(todo, fresh))}
+        return np.array([rows[t] for t in texts], np.float32).reshape(len(texts), 3)
+
+    def _read(self, texts: list[str], batch_size: int) -> np.ndarray:
         import torch
 
         from analysis.stance.encoder import padded_length
 
         self.model.eval()
-        texts = list(texts)
+        if not texts:
+            return np.zeros((0, 3), np.float32)
         lengths = [len(ids) for ids in self.tokenizer(texts, truncation=True, max_length=self.max_tokens)["input_ids"]]
         buckets: dict[int, list[int]] = {}  # padded like the encoder: results independent of batch-mates
         for i, n in enumerate(lengths):
@@ -218,13 +233,18 @@ def load_or_train(encoder, texts: list[str], labels: list[int], settings: dict) 
     """The fine-tuned classifier for these training inputs, from the cache or trained now."""
     from safetensors.torch import load_file, save_file
 
-    path = stored(f"stance-finetuned-{_key(encoder, texts, labels, settings)}.safetensors")
+    from analysis.stance.encoder import EmbeddingCache
+
+    key = _key(encoder, texts, labels, settings)
+    path = stored(f"stance-finetuned-{key}.safetensors")
     if path.exists():
         clf = _base(encoder, settings)
         clf.load_trainable(load_file(path))
         clf.model.eval()
-        return clf
-    clf = train(encoder, texts, labels, settings)
-    with atomic_path(path) as tmp:  # stored like the logistic head (stance._fit_stored)
-        save_file({k: v.contiguous() for k, v in clf.trainable(int(settings.get("frozen_layers", 0))).items()}, tmp)
+    else:
+        clf = train(encoder, texts, labels, settings)
+        with atomic_path(path) as tmp:  # stored like the logistic head (stance._fit_stored)
+            save_file({k: v.contiguous() for k, v in clf.trainable(int(settings.get("frozen_layers", 0))).items()}, tmp)
+    if encoder.cached:  # the key names these weights (and the encoder, dtype included, they were copied from)
+        clf.cache = EmbeddingCache(f"stance-{key}")
     return clf

@@ -49,6 +49,31 @@ def test_training_is_seeded_and_cached(encoder, tmp_path, monkeypatch):
     assert len(list((tmp_path / "models").glob("stance-finetuned-*"))) == 2 and not np.array_equal(c, d)
 
 
+def test_each_distinct_input_is_read_once_and_kept_for_the_next_process(encoder, tmp_path, monkeypatch):
+    from analysis.stance import encoder as enc_mod
+
+    monkeypatch.setattr(finetune, "cache_dir", lambda *parts: tmp_path.joinpath(*parts))
+    monkeypatch.setattr(enc_mod, "cache_dir", lambda *parts: tmp_path.joinpath(*parts).mkdir(exist_ok=True) or
+                        tmp_path.joinpath(*parts))
+    (tmp_path / "models").mkdir()
+
+    def counted(clf):
+        reads, read = [], clf._read
+        clf._read = lambda texts, size: reads.append(list(texts)) or read(texts, size)
+        return clf, reads
+
+    clf, reads = counted(finetune.load_or_train(encoder, TEXTS, LABELS, TINY))
+    p = clf.predict_proba(TEXTS + TEXTS[:2])
+    assert reads == [TEXTS] and np.array_equal(p[4:], p[:2])
+    assert np.array_equal(p[:4], clf._read(TEXTS, 32))
+    later, reads = counted(finetune.load_or_train(encoder, TEXTS, LABELS, TINY))  # as a new process would
+    assert np.array_equal(later.predict_proba(TEXTS[::-1]), p[:4][::-1]) and reads == [[]]
+    assert list(tmp_path.glob("embeddings/stance-*.sqlite"))
+    other, reads = counted(finetune.load_or_train(encoder, TEXTS, LABELS, {**TINY, "seed": 1}))
+    other.predict_proba(TEXTS)
+    assert reads == [TEXTS]  # other weights: nothing read from the first one's outputs
+
+
 def test_fine_tuning_leaves_the_encoder_untouched(encoder):
     import torch
 
