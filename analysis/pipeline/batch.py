@@ -185,10 +185,13 @@ def _failure(job: Job, out: Path, err: BaseException) -> dict:
 def process(job: Job, out_dir: str, model: str | None = None, targets=None) -> dict:
     """Analyse one article and write its partitions, then its marker. Returns the marker, or
     the failure record (``"failed": True``) when the article cannot be analysed."""
+    from analysis.stance.encoder import release_word_pages
+
     try:
         return _process(job, out_dir, model, targets)
-    finally:
-        trim_heap()  # the article's tables are gone: one article's memory at a time
+    finally:  # one article's memory at a time: its tables freed, the word-embedding rows it read released
+        trim_heap()
+        release_word_pages()
 
 
 def _process(job: Job, out_dir: str, model: str | None, targets) -> dict:

@@ -222,8 +222,9 @@ class Encoder:
     """Sentence embeddings with the e5 recipe; see :func:`load_encoder`."""
 
     def __init__(self, model, tokenizer, name: str, fingerprint: str, batch_tokens: int = 8192,
-                 use_cache: bool = True):
+                 use_cache: bool = True, mapped=None):
         self.model, self.tokenizer, self.name = model.eval(), tokenizer, name
+        self.mapped = mapped  # the model file's mapping behind the word embeddings (_map_word_embeddings)
         self.fingerprint = fingerprint
         self.max_tokens = min(int(getattr(model.config, "max_position_embeddings", 512)), 512)
         self.batch_tokens = batch_tokens
@@ -456,6 +457,49 @@ def default_dtype() -> str:
     return os.environ.get("ANALYSIS_DTYPE") or "float32"
 
 
+def _map_word_embeddings(model, path: Path):
+    """Serve the word embeddings (250,002 x 384 floats, 366 MiB for e5-small) from a private,
+    read-only-in-practice mapping of the model file; return the mapping (None where the file
+    does not hold that tensor in float32 with the model's shape and values, and the loaded
+    tensor stays). Rows are read from the file as tokens need them, and
+    :func:`release_word_pages` can drop those read so far: their content is the file's, so
+    nothing is lost, and a long corpus run does not end up holding the whole table."""
+    import mmap
+
+    import torch
+
+    weight = model.get_input_embeddings().weight
+    for file in sorted(path.glob("*.safetensors")) if path.is_dir() else []:
+        with open(file, "rb") as f:
+            size = struct.unpack("<Q", f.read(8))[0]
+            header = json.loads(f.read(size))
+            for key, info in header.items():
+                if (isinstance(info, dict) and key.endswith("word_embeddings.weight") and info.get("dtype") == "F32"
+                        and list(info.get("shape", [])) == list(weight.shape)):
+                    mapping = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
+                    rows = torch.frombuffer(mapping, dtype=torch.float32, count=weight.numel(),
+                                            offset=8 + size + info["data_offsets"][0]).view(weight.shape)
+                    sample = torch.linspace(0, len(weight) - 1, 257).long()
+                    if not torch.equal(rows[sample], weight.detach()[sample]):
+                        return None
+                    model.get_input_embeddings().weight = torch.nn.Parameter(rows, requires_grad=False)
+                    return mapping
+    return None
+
+
+def release_word_pages() -> None:
+    """Drop the pages of word embeddings read so far from every loaded encoder's mapping (called
+    after each article of a corpus run). The mapping is private to this process and the rows are
+    never written, so a page dropped is read again from the file (the kernel's page cache) when
+    a token needs it: the same values, and a resident set that holds one article's vocabulary
+    rather than every row met since the start."""
+    import mmap
+
+    for enc in _LOADED.values():
+        if enc.mapped is not None and hasattr(mmap, "MADV_DONTNEED"):
+            enc.mapped.madvise(mmap.MADV_DONTNEED)
+
+
 def load_encoder(name_or_path: str | os.PathLike | None = None, dtype: str | None = None,
                  use_cache: bool = True) -> Encoder:
     """Load the bundled multilingual-e5-small (no argument), a local model directory or a hub id.
@@ -503,6 +547,8 @@ def load_encoder(name_or_path: str | os.PathLike | None = None, dtype: str | Non
     if not path.exists():
         from huggingface_hub import snapshot_download
         path = Path(snapshot_download(name, local_files_only=True))
-    enc = Encoder(model, tokenizer, name, f"{_fingerprint(path, name)}-{dtype}-pad{PAD_MULTIPLE}", use_cache=use_cache)
+    mapped = _map_word_embeddings(model, path) if dtype == "float32" else None
+    enc = Encoder(model, tokenizer, name, f"{_fingerprint(path, name)}-{dtype}-pad{PAD_MULTIPLE}", use_cache=use_cache,
+                  mapped=mapped)
     _LOADED[key] = enc
     return enc

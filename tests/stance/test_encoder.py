@@ -107,3 +107,44 @@ def test_cpu_flags_are_read_at_run_time():
     flags = enc_mod.cpu_flags()
     assert isinstance(flags, set)
     assert enc_mod.native_bf16() == bool(flags & {"avx512_bf16", "amx_bf16"})
+
+
+def _resident_kb(address: int) -> int | None:
+    """Resident kB of the mapping holding ``address`` (Linux ``/proc/self/smaps``)."""
+    inside = False
+    try:
+        lines = open("/proc/self/smaps").read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        head = line.split()[0]
+        if "-" in head and all(c in "0123456789abcdef-" for c in head):
+            lo, hi = (int(x, 16) for x in head.split("-"))
+            inside = lo <= address < hi
+        elif inside and line.startswith("Rss:"):
+            return int(line.split()[1])
+    return None
+
+
+def test_word_embeddings_are_read_from_the_model_file_and_their_pages_can_be_released():
+    import copy
+
+    from analysis.stance.encoder import _map_word_embeddings, bundled_model_dir, load_encoder, release_word_pages
+
+    uncached = load_encoder(use_cache=False)
+    weight = uncached.model.get_input_embeddings().weight
+    assert uncached.mapped is not None and not weight.requires_grad
+    texts = list(PARITY_TEXTS.values())
+    before = uncached.encode(texts, progress=False)
+    resident = _resident_kb(weight.data_ptr())
+    release_word_pages()
+    after = _resident_kb(weight.data_ptr())
+    if resident is not None:
+        assert after < resident and after < 1024  # only pages a later read maps again
+    assert np.array_equal(uncached.encode(texts, progress=False), before)  # same values, read from the file again
+    other = copy.deepcopy(uncached.model)
+    kept = other.get_input_embeddings().weight
+    with __import__("torch").no_grad():
+        kept[0, 0] += 1  # no longer the file's table: the loaded copy stays
+    assert _map_word_embeddings(other, bundled_model_dir()) is None
+    assert other.get_input_embeddings().weight is kept
