@@ -217,7 +217,7 @@ def trim_heap() -> None:
     """Hand the heap's freed memory back to the system (glibc ``malloc_trim``; a no-op elsewhere).
 
     Called after each article of a corpus run: the transformer's varying batch shapes leave
-    freed blocks that glibc keeps, about 120 MB after a few hundred articles."""
+    freed blocks that glibc keeps (about 120 MB over the first 30 articles of a cold run)."""
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
