@@ -8,8 +8,9 @@ probabilities (the converted and fine-tuned models are reused: the baseline's ar
 untimed, in a cache of its own). The corpus repeats sentences (``distinct`` counts the unit
 texts told apart): what a cache holds is served from it, in this checkout for both the
 embeddings and the stance classifier, in the baseline for the embeddings only. Peak memory is
-the largest sum of RSS over the whole process tree (workers included), sampled every 0.5 s. The baseline defaults to 85d0118, the code when the speed
-issue (#14) was filed; both read the same corpus files with the same Python packages. Usage:
+the largest sum of RSS over the whole process tree (workers included), sampled every 0.5 s.
+The baseline defaults to 85d0118, the code when the speed issue (#14) was filed; both read the
+same corpus files with the same Python packages. Usage:
     python benchmarks/corpus_throughput.py [N ...] [--baseline COMMIT | --no-baseline] [--no-dask]
     (default N: 1000 10000)
 """
